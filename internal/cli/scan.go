@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/keywarden/keywarden/internal/finding"
+	"github.com/keywarden/keywarden/internal/output"
+	"github.com/keywarden/keywarden/internal/rule"
+	"github.com/keywarden/keywarden/internal/scan"
+)
+
+// reportMaxAge is how old a credential report can be before users created since are likely
+// missing from it: AWS regenerates reports older than 4 hours.
+const reportMaxAge = 4 * time.Hour
+
+// scanOptions holds the flag values of scan.
+type scanOptions struct {
+	reports  []string
+	window   time.Duration
+	format   string
+	statuses []finding.Status
+	output   string
+	failOn   string
+	ndjson   bool
+	region   string
+	live     liveOptions
+}
+
+const scanUsage = `Usage: keywarden scan [--report PATH]... [flags]
+
+With --report, evaluates IAM credential reports: CSV, the JSON printed by
+'aws iam get-credential-report', or either gzip-compressed. PATH may be a file,
+a directory (every file in it) or - for standard input. Without --report, scans
+the AWS account that the SDK's default credentials point to.
+
+Exit codes: 0 nothing failing, 1 a fail (or review with --fail-on review),
+2 usage or input error, 3 accounts could not be scanned.
+
+Flags:
+`
+
+// newScanFlags declares the scan flags on a new flag set.
+func newScanFlags(o *scanOptions, env *Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, scanUsage)
+		fs.PrintDefaults()
+	}
+	fs.Var(listFlag{values: &o.reports}, "report",
+		"credential report `PATH` (file, directory or -); repeatable")
+	fs.DurationVar(&o.window, "window", rule.DefaultWindow,
+		"setup `window`: keys created this soon after the user count as setup keys")
+	fs.StringVar(&o.format, "format", "text", "output `format`: "+formatList())
+	fs.StringVar(&o.output, "output", "", "write the output to `FILE` atomically")
+	fs.StringVar(&o.failOn, "fail-on", "fail", "`status` that makes the exit code 1: fail "+
+		"or review")
+	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON object per line (ocsf)")
+	fs.StringVar(&o.region, "region", "", "AWS `region` for the SDK and ASFF product ARNs")
+	addLiveFlags(fs, &o.live)
+	return fs
+}
+
+// parseScan turns argv into options, validating every value.
+func parseScan(args []string, env *Env) (*scanOptions, error) {
+	o := &scanOptions{}
+	var statuses []string
+	fs := newScanFlags(o, env)
+	fs.Var(listFlag{values: &statuses, split: true}, "status",
+		"keep only these `statuses` in json/csv output, e.g. fail,review")
+	if err := parseFlags(fs, args, env.Stderr); err != nil {
+		return nil, err
+	}
+
+	var err error
+	if o.statuses, err = parseStatuses(statuses); err != nil {
+		return nil, err
+	}
+	if _, err := output.Lookup(o.format); err != nil {
+		return nil, fmt.Errorf("%w: --format: %v", ErrUsage, err)
+	}
+	if o.window < 0 {
+		return nil, fmt.Errorf("%w: --window %s: expected a positive duration such as 60s",
+			ErrUsage, o.window)
+	}
+	if o.failOn != "fail" && o.failOn != "review" {
+		return nil, fmt.Errorf("%w: --fail-on %q: expected fail or review", ErrUsage, o.failOn)
+	}
+	if err := o.live.validate(len(o.reports) > 0); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// runScan parses the flags, scans, renders and picks the outcome.
+func runScan(ctx context.Context, args []string, env *Env) error {
+	o, err := parseScan(args, env)
+	if err != nil {
+		return err
+	}
+
+	var doc *output.Document
+	if len(o.reports) > 0 {
+		doc, err = scanReports(ctx, o, env)
+	} else {
+		doc, err = scanLive(ctx, o, env)
+	}
+	if err != nil {
+		return err
+	}
+
+	if err := render(doc, o.format, o.output, o.ndjson, o.region, env); err != nil {
+		return err
+	}
+	return outcome(doc, o.failOn)
+}
+
+// scanReports evaluates the --report inputs.
+func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Document, error) {
+	paths, err := scan.ExpandPaths(o.reports)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+
+	out, err := scan.Files(ctx, paths, scan.Options{
+		Rule:  rule.Options{Window: o.window},
+		Keep:  keeper(o.statuses, o.format),
+		Stdin: env.Stdin,
+	})
+	var inErr *scan.InputError
+	if errors.As(err, &inErr) {
+		return nil, fmt.Errorf("%w: %d of %d reports could not be read, no report written:\n%v",
+			ErrInput, len(inErr.Errs), len(paths), err)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	warnings := out.Warnings
+	for _, rep := range out.Reports {
+		if w := staleWarning(rep.Path, rep.GeneratedTime, time.Now()); w != "" {
+			warnings = append(warnings, w)
+		}
+	}
+	for _, w := range warnings {
+		env.warnf("%s", w)
+	}
+
+	doc := newDocument(out.Sources, out.Summary, out.Results, o.statuses)
+	doc.Warnings = warnings
+	return doc, nil
+}
+
+// staleWarning explains what a report older than reportMaxAge misses.
+func staleWarning(path string, generated *time.Time, now time.Time) string {
+	if generated == nil || now.Sub(*generated) <= reportMaxAge {
+		return ""
+	}
+	age := now.Sub(*generated).Round(time.Hour)
+	return fmt.Sprintf("%s: report generated %s (%s ago): users and keys created since are "+
+		"missing from it; generate a fresh one or scan the account live", path,
+		generated.UTC().Format(time.RFC3339), age)
+}
+
+// keeper returns the result filter for a run. The text format shows fail, review and error
+// only, so it keeps nothing else unless --status asks for it.
+func keeper(statuses []finding.Status, format string) func(*finding.Result) bool {
+	if len(statuses) == 0 && format != "text" {
+		return nil
+	}
+	if len(statuses) == 0 {
+		statuses = []finding.Status{finding.StatusFail, finding.StatusReview,
+			finding.StatusError}
+	}
+	keep := map[finding.Status]bool{}
+	for _, s := range statuses {
+		keep[s] = true
+	}
+	return func(r *finding.Result) bool { return keep[r.Status] }
+}
+
+// newDocument assembles the output document.
+func newDocument(srcs []output.Source, sum finding.Summary, rs []finding.Result,
+	filter []finding.Status) *output.Document {
+	if rs == nil {
+		rs = []finding.Result{}
+	}
+	output.SortResults(rs)
+	return &output.Document{
+		SchemaVersion: output.SchemaVersion,
+		Tool:          output.Tool{Name: "keywarden", Version: Version},
+		GeneratedAt:   time.Now().UTC().Truncate(time.Second),
+		Sources:       srcs,
+		Summary:       sum,
+		Results:       rs,
+		Filter:        filter,
+	}
+}
+
+// render formats the document into memory first, so a failure never leaves half a report,
+// then writes it to stdout or atomically to a file.
+func render(doc *output.Document, format, path string, ndjson bool, region string,
+	env *Env) error {
+	f, err := output.Lookup(format)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	var buf bytes.Buffer
+	opts := output.Options{
+		Terminal: env.StdoutTerminal && path == "", NDJSON: ndjson, Region: region,
+	}
+	if err := f.New(opts).Format(&buf, doc); err != nil {
+		return fmt.Errorf("render %s: %w", format, err)
+	}
+
+	if path != "" {
+		return output.WriteFileAtomic(path, buf.Bytes())
+	}
+	_, err = io.Copy(env.Stdout, &buf)
+	return err
+}
+
+// outcome picks the error that maps to the run's exit code.
+func outcome(doc *output.Document, failOn string) error {
+	unreachable := false
+	for _, a := range doc.Accounts {
+		if a.ScanStatus == "error" {
+			unreachable = true
+		}
+	}
+	switch {
+	case unreachable || doc.Summary[finding.StatusError] > 0:
+		return ErrUnreachable
+	case doc.Summary[finding.StatusFail] > 0:
+		return ErrFindings
+	case failOn == "review" && doc.Summary[finding.StatusReview] > 0:
+		return ErrFindings
+	}
+	return nil
+}
+
+func formatList() string {
+	s := ""
+	for i, n := range output.Names() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}

@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/keywarden/keywarden/internal/output"
+)
+
+const example = "../../examples/credential-report.csv"
+
+// run executes keywarden in-process and returns the exit code, stdout and stderr.
+func run(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, &Env{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(string) string { return "" },
+	})
+	return code, out.String(), errb.String()
+}
+
+func readExample(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestScan_ExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	clean := filepath.Join(dir, "clean.csv")
+	lines := strings.Split(string(readExample(t)), "\n")
+	// Keep the header, root, and carol (a console user without keys).
+	os.WriteFile(clean, []byte(lines[0]+"\n"+lines[1]+"\n"+lines[4]), 0o644)
+	reviewOnly := filepath.Join(dir, "review.csv")
+	os.WriteFile(reviewOnly, []byte(lines[0]+"\n"+lines[8]), 0o644)
+
+	tests := []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"findings", []string{"scan", "--report", example}, ExitFindings},
+		{"clean", []string{"scan", "--report", clean}, ExitOK},
+		{"review passes by default", []string{"scan", "--report", reviewOnly}, ExitOK},
+		{"fail-on review", []string{"scan", "--report", reviewOnly, "--fail-on", "review"},
+			ExitFindings},
+		{"unknown flag", []string{"scan", "--bogus"}, ExitUsage},
+		{"unknown format", []string{"scan", "--report", example, "--format", "yaml"}, ExitUsage},
+		{"unknown status", []string{"scan", "--report", example, "--status", "bad"}, ExitUsage},
+		{"missing file", []string{"scan", "--report", filepath.Join(dir, "nope.csv")},
+			ExitUsage},
+		{"unknown command", []string{"frobnicate"}, ExitUsage},
+		{"no command", nil, ExitUsage},
+		{"help", []string{"scan", "-h"}, ExitOK},
+		{"version", []string{"version"}, ExitOK},
+		{"rules", []string{"rules"}, ExitOK},
+		{"explain", []string{"explain", "aws-iam-user-setup-access-key"}, ExitOK},
+		{"explain unknown", []string{"explain", "nope"}, ExitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, "", tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tc.code, stderr)
+			}
+		})
+	}
+}
+
+func TestScan_Inputs(t *testing.T) {
+	data := readExample(t)
+	dir := t.TempDir()
+
+	var gzBuf bytes.Buffer
+	zw := gzip.NewWriter(&gzBuf)
+	zw.Write(data)
+	zw.Close()
+	gzPath := filepath.Join(dir, "report.csv.gz")
+	os.WriteFile(gzPath, gzBuf.Bytes(), 0o644)
+
+	cliJSON := filepath.Join(dir, "report.json")
+	os.WriteFile(cliJSON, []byte(`{"Content": "`+base64.StdEncoding.EncodeToString(data)+
+		`", "ReportFormat": "text/csv", "GeneratedTime": "2025-06-10T11:00:00Z"}`), 0o644)
+
+	reportDir := filepath.Join(dir, "many")
+	os.Mkdir(reportDir, 0o755)
+	os.WriteFile(filepath.Join(reportDir, "a.csv"), data, 0o644)
+	os.WriteFile(filepath.Join(reportDir, "b.json"), mustRead(t, cliJSON), 0o644)
+
+	tests := []struct {
+		name    string
+		stdin   string
+		args    []string
+		sources int
+		fails   int
+		format  string
+	}{
+		{"stdin", string(data), []string{"--report", "-"}, 1, 4, "csv"},
+		{"gzip", "", []string{"--report", gzPath}, 1, 4, "csv+gzip"},
+		{"aws cli json", "", []string{"--report", cliJSON}, 1, 4, "aws-cli-json"},
+		{"directory", "", []string{"--report", reportDir}, 2, 8, "csv"},
+		{"repeated", "", []string{"--report", gzPath, "--report", cliJSON}, 2, 8, "csv+gzip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"scan", "--format", "json"}, tc.args...)
+			code, stdout, stderr := run(t, tc.stdin, args...)
+			if code != ExitFindings {
+				t.Fatalf("exit %d, want 1; stderr:\n%s", code, stderr)
+			}
+			var doc output.Document
+			if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
+			}
+			if len(doc.Sources) != tc.sources || doc.Summary["fail"] != tc.fails {
+				t.Errorf("sources %d fails %d, want %d and %d", len(doc.Sources),
+					doc.Summary["fail"], tc.sources, tc.fails)
+			}
+			if doc.Sources[0].Format != tc.format {
+				t.Errorf("format %q, want %q", doc.Sources[0].Format, tc.format)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestScan_BadFileAmongGood checks that one bad report stops the whole run with a clear error
+// naming every bad file, and that nothing is written to stdout.
+func TestScan_BadFileAmongGood(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a-good.csv"), readExample(t), 0o644)
+	os.WriteFile(filepath.Join(dir, "b-bad.csv"), []byte("user,arn\nx,y\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "c-empty.csv"), nil, 0o644)
+
+	code, stdout, stderr := run(t, "", "scan", "--report", dir, "--format", "json")
+	if code != ExitUsage {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if stdout != "" {
+		t.Errorf("stdout not empty:\n%s", stdout)
+	}
+	for _, want := range []string{
+		"2 of 3 reports could not be read, no report written",
+		filepath.Join(dir, "b-bad.csv") + `:1: column "user_creation_time": missing required column`,
+		filepath.Join(dir, "c-empty.csv") + ": empty file",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestScan_StatusFilterAndOutputFile(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results.json")
+	code, stdout, stderr := run(t, "", "scan", "--report", example, "--format", "json",
+		"--status", "fail,review", "--output", out)
+	if code != ExitFindings || stdout != "" {
+		t.Fatalf("exit %d stdout %q stderr %s", code, stdout, stderr)
+	}
+	var doc output.Document
+	if err := json.Unmarshal(mustRead(t, out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Results) != 7 {
+		t.Errorf("results %d, want 4 fail + 3 review", len(doc.Results))
+	}
+	if doc.Summary["pass"] != 6 {
+		t.Errorf("summary pass %d, want 6: the summary counts every status", doc.Summary["pass"])
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestScan_StaleReportWarning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.json")
+	os.WriteFile(path, []byte(`{"Content": "`+base64.StdEncoding.EncodeToString(
+		readExample(t))+`", "GeneratedTime": "2025-06-10T11:00:00Z"}`), 0o644)
+
+	_, stdout, stderr := run(t, "", "scan", "--report", path, "--format", "csv")
+	if !strings.Contains(stderr, "report generated 2025-06-10T11:00:00Z") ||
+		!strings.Contains(stderr, "users and keys created since are missing") {
+		t.Errorf("no stale warning on stderr:\n%s", stderr)
+	}
+	if strings.Contains(stdout, "warning") {
+		t.Errorf("warning leaked into machine output")
+	}
+}

@@ -1,0 +1,326 @@
+package credreport
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Column names of the credential report header, in AWS's order.
+const (
+	colUser                 = "user"
+	colARN                  = "arn"
+	colUserCreationTime     = "user_creation_time"
+	colPasswordEnabled      = "password_enabled"
+	colPasswordLastUsed     = "password_last_used"
+	colPasswordLastChanged  = "password_last_changed"
+	colPasswordNextRotation = "password_next_rotation"
+	colMFAActive            = "mfa_active"
+)
+
+// keyColumns returns the column names of access key slot n (1 or 2).
+func keyColumns(n int) (active, rotated, used, region, service string) {
+	p := fmt.Sprintf("access_key_%d_", n)
+	return p + "active", p + "last_rotated", p + "last_used_date",
+		p + "last_used_region", p + "last_used_service"
+}
+
+// RequiredColumns lists the header names the rule cannot do without.
+var RequiredColumns = []string{
+	colUser, colARN, colUserCreationTime, colPasswordEnabled,
+	"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+	"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+}
+
+// columns maps header names to field indexes; -1 marks an absent optional column.
+type columns struct {
+	user, arn, created, pwEnabled, pwUsed, pwChanged, pwNext, mfa int
+	keys                                                          [2]keyIndexes
+	count                                                         int
+}
+
+type keyIndexes struct{ active, rotated, used, region, service int }
+
+// Parse reads a raw credential report CSV from r. It does not detect gzip or JSON; use Read
+// for that.
+func Parse(path string, r io.Reader) (*Report, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, &ParseError{Path: path, Err: ErrEmpty}
+	}
+	if err != nil {
+		return nil, csvError(path, err)
+	}
+	cols, err := mapHeader(path, header)
+	if err != nil {
+		return nil, err
+	}
+
+	rep := &Report{Path: path}
+	p := parser{path: path, cols: cols}
+	seen := map[string]int{}
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, csvError(path, err)
+		}
+		line, _ := cr.FieldPos(0)
+
+		row, err := p.row(rec, line)
+		if err != nil {
+			return nil, err
+		}
+		if err := rep.setAccount(path, &row); err != nil {
+			return nil, err
+		}
+		if first, dup := seen[row.User]; dup {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf(
+				"%s:%d: duplicate user %q (first on line %d); both rows are evaluated",
+				path, line, row.User, first))
+		} else {
+			seen[row.User] = line
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	return rep, nil
+}
+
+// csvError converts an encoding/csv error into a ParseError with its line.
+func csvError(path string, err error) error {
+	var ce *csv.ParseError
+	if errors.As(err, &ce) {
+		return &ParseError{Path: path, Line: ce.Line, Err: fmt.Errorf("%w: %v", ErrSyntax, ce.Err)}
+	}
+	return &ParseError{Path: path, Err: fmt.Errorf("%w: %v", ErrRead, err)}
+}
+
+// mapHeader finds every known column by name, ignoring case, a UTF-8 BOM and extra columns.
+func mapHeader(path string, header []string) (columns, error) {
+	idx := make(map[string]int, len(header))
+	for i, h := range header {
+		h = strings.TrimPrefix(h, "\ufeff")
+		h = strings.ToLower(strings.TrimSpace(h))
+		if _, dup := idx[h]; !dup {
+			idx[h] = i
+		}
+	}
+	for _, name := range RequiredColumns {
+		if _, ok := idx[name]; !ok {
+			return columns{}, &ParseError{Path: path, Line: 1, Column: name, Err: fmt.Errorf(
+				"%w: expected the IAM credential report header (user,arn,"+
+					"user_creation_time,password_enabled,...)", ErrMissingColumn)}
+		}
+	}
+
+	get := func(name string) int {
+		if i, ok := idx[name]; ok {
+			return i
+		}
+		return -1
+	}
+	c := columns{
+		user: get(colUser), arn: get(colARN), created: get(colUserCreationTime),
+		pwEnabled: get(colPasswordEnabled), pwUsed: get(colPasswordLastUsed),
+		pwChanged: get(colPasswordLastChanged), pwNext: get(colPasswordNextRotation),
+		mfa: get(colMFAActive), count: len(header),
+	}
+	for n := 1; n <= 2; n++ {
+		a, r, u, reg, svc := keyColumns(n)
+		c.keys[n-1] = keyIndexes{get(a), get(r), get(u), get(reg), get(svc)}
+	}
+	return c, nil
+}
+
+// parser turns records into rows; it keeps the header so errors can name columns.
+type parser struct {
+	path string
+	cols columns
+}
+
+// row converts one CSV record. The record's strings are fresh per read, so keeping them in
+// the row is safe even with ReuseRecord.
+func (p *parser) row(rec []string, line int) (Row, error) {
+	if len(rec) != p.cols.count {
+		return Row{}, &ParseError{Path: p.path, Line: line, Err: fmt.Errorf(
+			"%w: got %d, expected %d as in the header", ErrFieldCount, len(rec), p.cols.count)}
+	}
+
+	row := Row{Line: line, User: rec[p.cols.user], ARN: rec[p.cols.arn]}
+	var err error
+	if row.UserCreated, err = p.timestamp(rec, line, p.cols.created, colUserCreationTime); err != nil {
+		return Row{}, err
+	}
+	if row.PasswordEnabled, err = p.flag(rec, line, p.cols.pwEnabled, colPasswordEnabled,
+		true); err != nil {
+		return Row{}, err
+	}
+	if p.cols.mfa >= 0 {
+		if row.MFAActive, err = p.flag(rec, line, p.cols.mfa, colMFAActive, true); err != nil {
+			return Row{}, err
+		}
+	}
+	if row.PasswordLastUsed, err = p.optTime(rec, line, p.cols.pwUsed,
+		colPasswordLastUsed); err != nil {
+		return Row{}, err
+	}
+	if row.PasswordLastChanged, err = p.optTime(rec, line, p.cols.pwChanged,
+		colPasswordLastChanged); err != nil {
+		return Row{}, err
+	}
+	if row.PasswordNextRotation, err = p.optTime(rec, line, p.cols.pwNext,
+		colPasswordNextRotation); err != nil {
+		return Row{}, err
+	}
+
+	for i := range row.Keys {
+		if row.Keys[i], err = p.key(rec, line, i+1); err != nil {
+			return Row{}, err
+		}
+	}
+	return row, nil
+}
+
+// key reads access key slot n.
+func (p *parser) key(rec []string, line, n int) (Key, error) {
+	ix := p.cols.keys[n-1]
+	aName, rName, uName, _, _ := keyColumns(n)
+
+	active, err := p.flag(rec, line, ix.active, aName, false)
+	if err != nil {
+		return Key{}, err
+	}
+	k := Key{Active: active == "true"}
+	if k.LastRotated, err = p.optTime(rec, line, ix.rotated, rName); err != nil {
+		return Key{}, err
+	}
+	if k.LastUsed, err = p.optTime(rec, line, ix.used, uName); err != nil {
+		return Key{}, err
+	}
+	k.LastUsedRegion = field(rec, ix.region, NA)
+	k.LastUsedService = field(rec, ix.service, NA)
+	return k, nil
+}
+
+// field returns rec[i], or def when the column is absent.
+func field(rec []string, i int, def string) string {
+	if i < 0 {
+		return def
+	}
+	return rec[i]
+}
+
+// flag reads a boolean in any letter case; with allowNS it also accepts not_supported.
+func (p *parser) flag(rec []string, line, i int, name string, allowNS bool) (string, error) {
+	v := rec[i]
+	switch {
+	case strings.EqualFold(v, "true"):
+		return "true", nil
+	case strings.EqualFold(v, "false"):
+		return "false", nil
+	case allowNS && strings.EqualFold(v, NotSupported):
+		return NotSupported, nil
+	}
+	want := "true or false"
+	if allowNS {
+		want = "true, false or not_supported"
+	}
+	return "", &ParseError{Path: p.path, Line: line, Column: name, Err: fmt.Errorf(
+		"%w %q: expected %s", ErrValue, v, want)}
+}
+
+// timestamp reads a field that must hold a time.
+func (p *parser) timestamp(rec []string, line, i int, name string) (time.Time, error) {
+	t, err := parseTime(rec[i])
+	if err != nil {
+		return time.Time{}, &ParseError{Path: p.path, Line: line, Column: name, Err: fmt.Errorf(
+			"%w %q: expected RFC 3339 such as 2025-01-29T16:46:14Z", ErrTimestamp, rec[i])}
+	}
+	return t, nil
+}
+
+// optTime reads a field that holds a time or a marker. An absent column reads as N/A.
+func (p *parser) optTime(rec []string, line, i int, name string) (Time, error) {
+	if i < 0 {
+		return Time{Marker: NA}, nil
+	}
+	v := rec[i]
+	switch {
+	case v == NA || strings.EqualFold(v, "n/a"):
+		return Time{Marker: NA}, nil
+	case strings.EqualFold(v, NoInformation):
+		return Time{Marker: NoInformation}, nil
+	case strings.EqualFold(v, NotSupported):
+		return Time{Marker: NotSupported}, nil
+	}
+	t, err := parseTime(v)
+	if err != nil {
+		return Time{}, &ParseError{Path: p.path, Line: line, Column: name, Err: fmt.Errorf(
+			"%w %q: expected RFC 3339 such as 2025-01-29T16:46:14Z, or N/A, "+
+				"no_information or not_supported", ErrTimestamp, v)}
+	}
+	return Time{T: t}, nil
+}
+
+// parseTime accepts both styles AWS has used: ...+00:00 and ...Z, in UTC.
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return t.UTC(), nil
+}
+
+// setAccount takes the account and partition from the row's ARN and checks that every row
+// of the report belongs to the same account.
+func (rep *Report) setAccount(path string, row *Row) error {
+	partition, account, ok := splitARN(row.ARN)
+	if !ok {
+		return &ParseError{Path: path, Line: row.Line, Column: colARN, Err: fmt.Errorf(
+			"%w %q: expected arn:PARTITION:iam::ACCOUNT_ID:user/NAME", ErrValue, row.ARN)}
+	}
+	if rep.AccountID == "" {
+		rep.AccountID, rep.Partition = account, partition
+		return nil
+	}
+	if account != rep.AccountID || partition != rep.Partition {
+		return &ParseError{Path: path, Line: row.Line, Column: colARN, Err: fmt.Errorf(
+			"%w %q: account %s differs from %s in earlier rows; a credential report "+
+				"covers one account", ErrValue, row.ARN, account, rep.AccountID)}
+	}
+	return nil
+}
+
+// splitARN returns the partition and the 12-digit account of an IAM ARN.
+func splitARN(arn string) (partition, account string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[5] == "" {
+		return "", "", false
+	}
+	if !strings.HasPrefix(parts[1], "aws") || !isAccountID(parts[4]) {
+		return "", "", false
+	}
+	return parts[1], parts[4], true
+}
+
+// isAccountID reports whether s is 12 decimal digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,134 @@
+package credreport
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+// maxEnvelope bounds how much of an AWS CLI JSON document is read into memory. Reports are at
+// most a few megabytes for the 5,000-user quota.
+const maxEnvelope = 512 << 20
+
+// ReadFile opens and reads the report at path.
+func ReadFile(path string) (*Report, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open credential report: %w", err)
+	}
+	defer f.Close()
+
+	return Read(path, f)
+}
+
+// Read parses one credential report from r. The path names it in errors and results. The
+// input may be raw CSV, the AWS CLI JSON form, or either compressed with gzip.
+func Read(path string, r io.Reader) (*Report, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	format := "csv"
+
+	head, _ := br.Peek(2)
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, &ParseError{Path: path, Err: fmt.Errorf("%w: %v", ErrEnvelope, err)}
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 64<<10)
+		format = "csv+gzip"
+	}
+
+	if isJSON(br) {
+		rep, err := readCLIJSON(path, br)
+		if rep != nil {
+			rep.Format = "aws-cli-json" + format[len("csv"):]
+		}
+		return rep, err
+	}
+
+	rep, err := Parse(path, br)
+	if rep != nil {
+		rep.Format = format
+	}
+	return rep, err
+}
+
+// isJSON reports whether the next non-space byte opens a JSON object.
+func isJSON(br *bufio.Reader) bool {
+	for n := 1; n <= 64; n++ {
+		b, err := br.Peek(n)
+		if len(b) < n {
+			return false
+		}
+		c := b[n-1]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			continue
+		}
+		if err != nil {
+			return false
+		}
+		return c == '{'
+	}
+	return false
+}
+
+// cliEnvelope is the document `aws iam get-credential-report --output json` prints.
+type cliEnvelope struct {
+	Content       *string `json:"Content"`
+	ReportFormat  string  `json:"ReportFormat"`
+	GeneratedTime string  `json:"GeneratedTime"`
+}
+
+// readCLIJSON decodes the AWS CLI JSON form and parses the CSV inside it.
+func readCLIJSON(path string, r io.Reader) (*Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxEnvelope))
+	if err != nil {
+		return nil, &ParseError{Path: path, Err: fmt.Errorf("%w: %v", ErrEnvelope, err)}
+	}
+
+	var env cliEnvelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, &ParseError{Path: path, Err: fmt.Errorf(
+			"%w: decode AWS CLI JSON: %v", ErrEnvelope, err)}
+	}
+	if env.Content == nil {
+		return nil, &ParseError{Path: path, Column: "Content", Err: fmt.Errorf(
+			"%w: missing field: expected the output of aws iam get-credential-report",
+			ErrEnvelope)}
+	}
+	if env.ReportFormat != "" && env.ReportFormat != "text/csv" {
+		return nil, &ParseError{Path: path, Column: "ReportFormat", Err: fmt.Errorf(
+			"%w: got %q, expected text/csv", ErrEnvelope, env.ReportFormat)}
+	}
+
+	csvData, err := base64.StdEncoding.DecodeString(*env.Content)
+	if err != nil {
+		return nil, &ParseError{Path: path, Column: "Content", Err: fmt.Errorf(
+			"%w: expected base64: %v", ErrEnvelope, err)}
+	}
+
+	var generated *time.Time
+	if env.GeneratedTime != "" {
+		t, err := time.Parse(time.RFC3339, env.GeneratedTime)
+		if err != nil {
+			return nil, &ParseError{Path: path, Column: "GeneratedTime", Err: fmt.Errorf(
+				"%w %q: expected RFC 3339 such as 2025-01-29T16:46:14Z", ErrTimestamp,
+				env.GeneratedTime)}
+		}
+		t = t.UTC()
+		generated = &t
+	}
+
+	rep, err := Parse(path, bytes.NewReader(csvData))
+	if err != nil {
+		return nil, err
+	}
+	rep.GeneratedTime = generated
+	return rep, nil
+}
