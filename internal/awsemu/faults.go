@@ -10,7 +10,8 @@ import (
 // Fault injects an error, a delay or both into matching requests. Without Every and
 // Fraction, every matching call is affected.
 type Fault struct {
-	// Action is the operation name to match, such as "GetCredentialReport" (required).
+	// Action is the operation name to match, such as "GetCredentialReport", or "*" for
+	// every operation (required).
 	Action string `json:"action"`
 	// Account, when set, matches only requests acting in that account.
 	Account string `json:"account,omitempty"`
@@ -80,7 +81,8 @@ func (s *Server) applyFaultsLocked(action, account string) (time.Duration, *apiE
 	var latency time.Duration
 	var err *apiError
 	for _, f := range s.faults {
-		if f.Action != action || (f.Account != "" && f.Account != account) {
+		if (f.Action != "*" && f.Action != action) ||
+			(f.Account != "" && f.Account != account) {
 			continue
 		}
 		f.matched++

@@ -21,11 +21,18 @@ const (
 	colMFAActive            = "mfa_active"
 )
 
+// keyColumnNames holds the column names of access key slots 1 and 2.
+var keyColumnNames = [2][5]string{
+	{"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
+		"access_key_1_last_used_region", "access_key_1_last_used_service"},
+	{"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
+		"access_key_2_last_used_region", "access_key_2_last_used_service"},
+}
+
 // keyColumns returns the column names of access key slot n (1 or 2).
 func keyColumns(n int) (active, rotated, used, region, service string) {
-	p := fmt.Sprintf("access_key_%d_", n)
-	return p + "active", p + "last_rotated", p + "last_used_date",
-		p + "last_used_region", p + "last_used_service"
+	c := keyColumnNames[n-1]
+	return c[0], c[1], c[2], c[3], c[4]
 }
 
 // RequiredColumns lists the header names the rule cannot do without.
@@ -47,6 +54,21 @@ type keyIndexes struct{ active, rotated, used, region, service int }
 // Parse reads a raw credential report CSV from r. It does not detect gzip or JSON; use Read
 // for that.
 func Parse(path string, r io.Reader) (*Report, error) {
+	var rows []Row
+	rep, err := parseStream(path, r, func(row *Row) error {
+		rows = append(rows, *row)
+		return nil
+	}, &Report{Path: path, Format: "csv"})
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = rows
+	return rep, nil
+}
+
+// parseStream reads a raw credential report CSV into rep, calling fn for each row instead of
+// keeping it. The row is only valid during the call.
+func parseStream(path string, r io.Reader, fn func(*Row) error, rep *Report) (*Report, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
@@ -63,7 +85,6 @@ func Parse(path string, r io.Reader) (*Report, error) {
 		return nil, err
 	}
 
-	rep := &Report{Path: path}
 	p := parser{path: path, cols: cols}
 	seen := map[string]int{}
 	for {
@@ -90,7 +111,9 @@ func Parse(path string, r io.Reader) (*Report, error) {
 		} else {
 			seen[row.User] = line
 		}
-		rep.Rows = append(rep.Rows, row)
+		if err := fn(&row); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }
@@ -271,8 +294,12 @@ func (p *parser) optTime(rec []string, line, i int, name string) (Time, error) {
 	return Time{T: t}, nil
 }
 
-// parseTime accepts both styles AWS has used: ...+00:00 and ...Z, in UTC.
+// parseTime accepts both styles AWS has used: ...+00:00 and ...Z, in UTC. The two exact
+// shapes AWS writes take a fast path; anything else goes through time.Parse.
 func parseTime(s string) (time.Time, error) {
+	if t, ok := parseUTCFast(s); ok {
+		return t, nil
+	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		return time.Time{}, err
@@ -302,14 +329,23 @@ func (rep *Report) setAccount(path string, row *Row) error {
 
 // splitARN returns the partition and the 12-digit account of an IAM ARN.
 func splitARN(arn string) (partition, account string, ok bool) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[5] == "" {
+	rest, ok := strings.CutPrefix(arn, "arn:")
+	if !ok {
 		return "", "", false
 	}
-	if !strings.HasPrefix(parts[1], "aws") || !isAccountID(parts[4]) {
+	partition, rest, ok = strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(partition, "aws") {
 		return "", "", false
 	}
-	return parts[1], parts[4], true
+	rest, ok = strings.CutPrefix(rest, "iam::")
+	if !ok {
+		return "", "", false
+	}
+	account, resource, ok := strings.Cut(rest, ":")
+	if !ok || resource == "" || !isAccountID(account) {
+		return "", "", false
+	}
+	return partition, account, true
 }
 
 // isAccountID reports whether s is 12 decimal digits.
@@ -323,4 +359,57 @@ func isAccountID(s string) bool {
 		}
 	}
 	return true
+}
+
+// parseUTCFast parses 2006-01-02T15:04:05Z and 2006-01-02T15:04:05+00:00 without the
+// general layout machinery. It reports false for any other shape or an invalid date, which
+// the caller then hands to time.Parse for a precise verdict.
+func parseUTCFast(s string) (time.Time, bool) {
+	switch {
+	case len(s) == 20 && s[19] == 'Z':
+	case len(s) == 25 && s[19:] == "+00:00":
+	default:
+		return time.Time{}, false
+	}
+	if s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	year, ok1 := digits(s[0:4])
+	month, ok2 := digits(s[5:7])
+	day, ok3 := digits(s[8:10])
+	hour, ok4 := digits(s[11:13])
+	minute, ok5 := digits(s[14:16])
+	sec, ok6 := digits(s[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || month < 1 || month > 12 || day < 1 ||
+		day > daysIn(month, year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, time.UTC), true
+}
+
+// digits parses a short run of ASCII digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// daysIn returns the number of days in a month of a year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

@@ -30,6 +30,24 @@ func ReadFile(path string) (*Report, error) {
 // Read parses one credential report from r. The path names it in errors and results. The
 // input may be raw CSV, the AWS CLI JSON form, or either compressed with gzip.
 func Read(path string, r io.Reader) (*Report, error) {
+	var rows []Row
+	rep, err := Stream(path, r, func(_ *Report, row *Row) error {
+		rows = append(rows, *row)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Rows = rows
+	return rep, nil
+}
+
+// Stream reads a credential report like Read but hands each row to fn instead of keeping it,
+// so memory does not grow with the report. The row is valid only during the call; the report
+// passed along carries the account, partition and GeneratedTime known so far (GeneratedTime
+// is known before the first row). An error from fn stops the read and is returned as is.
+// The report returned at the end has no rows, but has every warning.
+func Stream(path string, r io.Reader, fn func(*Report, *Row) error) (*Report, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	format := "csv"
 
@@ -45,18 +63,17 @@ func Read(path string, r io.Reader) (*Report, error) {
 	}
 
 	if isJSON(br) {
-		rep, err := readCLIJSON(path, br)
-		if rep != nil {
-			rep.Format = "aws-cli-json" + format[len("csv"):]
-		}
-		return rep, err
+		return readCLIJSON(path, br, "aws-cli-json"+format[len("csv"):], fn)
 	}
+	return streamCSV(path, br, format, nil, fn)
+}
 
-	rep, err := Parse(path, br)
-	if rep != nil {
-		rep.Format = format
-	}
-	return rep, err
+// streamCSV parses CSV from r with a report that knows its format and GeneratedTime before
+// the first row reaches fn.
+func streamCSV(path string, r io.Reader, format string, generated *time.Time,
+	fn func(*Report, *Row) error) (*Report, error) {
+	rep := &Report{Path: path, Format: format, GeneratedTime: generated}
+	return parseStream(path, r, func(row *Row) error { return fn(rep, row) }, rep)
 }
 
 // isJSON reports whether the next non-space byte opens a JSON object.
@@ -86,7 +103,8 @@ type cliEnvelope struct {
 }
 
 // readCLIJSON decodes the AWS CLI JSON form and parses the CSV inside it.
-func readCLIJSON(path string, r io.Reader) (*Report, error) {
+func readCLIJSON(path string, r io.Reader, format string,
+	fn func(*Report, *Row) error) (*Report, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxEnvelope))
 	if err != nil {
 		return nil, &ParseError{Path: path, Err: fmt.Errorf("%w: %v", ErrEnvelope, err)}
@@ -125,10 +143,5 @@ func readCLIJSON(path string, r io.Reader) (*Report, error) {
 		generated = &t
 	}
 
-	rep, err := Parse(path, bytes.NewReader(csvData))
-	if err != nil {
-		return nil, err
-	}
-	rep.GeneratedTime = generated
-	return rep, nil
+	return streamCSV(path, bytes.NewReader(csvData), format, generated, fn)
 }

@@ -12,26 +12,27 @@ import (
 const KeyIDPlaceholder = "<ACCESS_KEY_ID>"
 
 // remediation builds the commands that remove a failing key, ready to paste.
-func remediation(u *User, k *Key) *finding.Remediation {
-	user := ShellQuote(u.Name)
+func remediation(r *finding.Result) *finding.Remediation {
+	user := ShellQuote(r.UserName)
 	acct := ""
-	if u.AccountID != "" {
-		acct = " with credentials for account " + u.AccountID
+	if r.AccountID != "" {
+		acct = " with credentials for account " + r.AccountID
 	}
 
-	if k.ID != "" {
+	if r.AccessKeyID != nil {
+		id := *r.AccessKeyID
 		return &finding.Remediation{
 			Summary: fmt.Sprintf("Delete access key %s of %s%s; `keywarden fix` can "+
-				"deactivate it first, reversibly.", k.ID, u.Name, acct),
+				"deactivate it first, reversibly.", id, r.UserName, acct),
 			Commands: []string{fmt.Sprintf(
-				"aws iam delete-access-key --user-name %s --access-key-id %s", user, k.ID)},
+				"aws iam delete-access-key --user-name %s --access-key-id %s", user, id)},
 		}
 	}
 
-	created := k.Created.UTC().Format(time.RFC3339)
+	created := r.KeyCreatedAt.UTC().Format(time.RFC3339)
 	return &finding.Remediation{
 		Summary: fmt.Sprintf("List the keys of %s%s, pick the one whose CreateDate is %s "+
-			"(slot %d of the report), and delete it.", u.Name, acct, created, k.Slot),
+			"(slot %d of the report), and delete it.", r.UserName, acct, created, *r.KeySlot),
 		Commands: []string{
 			fmt.Sprintf("aws iam list-access-keys --user-name %s", user),
 			fmt.Sprintf("aws iam delete-access-key --user-name %s --access-key-id %s", user,

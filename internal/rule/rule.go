@@ -7,7 +7,7 @@
 package rule
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +31,8 @@ const ReasonKeyBeforeUser finding.Reason = "key-created-before-user"
 type Options struct {
 	// Window is the setup window; zero means DefaultWindow.
 	Window time.Duration
+	// DeferText leaves Message and Remediation empty; call Describe on the results kept.
+	DeferText bool
 }
 
 // User is everything the rule needs to know about one IAM user.
@@ -45,6 +47,9 @@ type User struct {
 	PasswordEnabled string
 	Keys            []Key
 	Source          finding.Source
+
+	// keys backs Keys for users built by FromRow, saving an allocation per row.
+	keys [2]Key
 }
 
 // Key is one access key of a user.
@@ -69,9 +74,10 @@ func (k *Key) Status() string {
 	return "Inactive"
 }
 
-// FromRow converts a credential report row. Empty slots are left out.
-func FromRow(rep *credreport.Report, row *credreport.Row) User {
-	u := User{
+// FromRow converts a credential report row into dst, overwriting it. Empty slots are left
+// out. Reusing one dst for many rows saves allocations.
+func FromRow(dst *User, rep *credreport.Report, row *credreport.Row) {
+	*dst = User{
 		AccountID:       rep.AccountID,
 		Partition:       rep.Partition,
 		Name:            row.User,
@@ -83,11 +89,12 @@ func FromRow(rep *credreport.Report, row *credreport.Row) User {
 			Kind: "credential-report", Path: rep.Path, GeneratedAt: rep.GeneratedTime,
 		},
 	}
+	dst.Keys = dst.keys[:0]
 	for i, k := range row.Keys {
 		if !k.Present() {
 			continue
 		}
-		u.Keys = append(u.Keys, Key{
+		dst.Keys = append(dst.Keys, Key{
 			Slot:            i + 1,
 			Active:          k.Active,
 			Created:         k.LastRotated.Ptr(),
@@ -96,7 +103,6 @@ func FromRow(rep *credreport.Report, row *credreport.Row) User {
 			LastUsedRegion:  notNA(k.LastUsedRegion),
 		})
 	}
-	return u
 }
 
 // notNA maps the N/A marker to the empty string.
@@ -110,131 +116,182 @@ func notNA(s string) string {
 // Evaluate returns the results for one user: one user-level result when the rule does not
 // look at keys, otherwise one result per key.
 func Evaluate(u *User, opts Options) []finding.Result {
+	return EvaluateAppend(nil, u, opts)
+}
+
+// EvaluateAppend is Evaluate appending to dst, so a caller can reuse one slice for many users.
+func EvaluateAppend(dst []finding.Result, u *User, opts Options) []finding.Result {
 	window := opts.Window
 	if window == 0 {
 		window = DefaultWindow
 	}
 
+	n := len(dst)
 	switch {
 	case u.IsRoot:
-		return []finding.Result{u.userResult(finding.StatusNotApplicable,
-			finding.ReasonRootAccount,
-			"the account root is covered by the root access key control")}
+		dst = append(dst, u.userResult(finding.StatusNotApplicable, finding.ReasonRootAccount))
 	case u.PasswordEnabled != "true":
-		return []finding.Result{u.userResult(finding.StatusNotApplicable,
-			finding.ReasonNoConsolePassword,
-			fmt.Sprintf("user %s has no console password (password_enabled=%s)",
-				u.Name, u.PasswordEnabled))}
+		dst = append(dst, u.userResult(finding.StatusNotApplicable,
+			finding.ReasonNoConsolePassword))
 	case len(u.Keys) == 0:
-		return []finding.Result{u.userResult(finding.StatusPass, finding.ReasonNoAccessKeys,
-			fmt.Sprintf("console user %s has no access keys", u.Name))}
+		dst = append(dst, u.userResult(finding.StatusPass, finding.ReasonNoAccessKeys))
+	default:
+		for i := range u.Keys {
+			dst = append(dst, u.keyResult(&u.Keys[i], window))
+		}
 	}
 
-	results := make([]finding.Result, 0, len(u.Keys))
-	for i := range u.Keys {
-		results = append(results, u.keyResult(&u.Keys[i], window))
+	if !opts.DeferText {
+		for i := n; i < len(dst); i++ {
+			Describe(&dst[i], window)
+		}
 	}
-	return results
+	return dst
+}
+
+// evidence holds the values a result points at, so one allocation serves them all.
+type evidence struct {
+	userCreated, keyCreated, lastUsed time.Time
+	delta                             int64
+	slot                              int
+	keyID                             string
 }
 
 // userResult builds a result about the whole user.
-func (u *User) userResult(st finding.Status, reason finding.Reason, msg string) finding.Result {
-	r := u.base()
-	r.Status, r.Severity, r.Reason, r.Message = st, finding.SeverityInfo, reason, msg
+func (u *User) userResult(st finding.Status, reason finding.Reason) finding.Result {
+	ev := &evidence{userCreated: u.Created}
+	r := u.base(ev)
+	r.Status, r.Severity, r.Reason = st, finding.SeverityInfo, reason
 	return r
 }
 
 // base fills the user evidence shared by every result.
-func (u *User) base() finding.Result {
-	created := u.Created
+func (u *User) base(ev *evidence) finding.Result {
 	return finding.Result{
 		RuleID:          ID,
 		AccountID:       u.AccountID,
 		Partition:       u.Partition,
 		UserName:        u.Name,
 		UserARN:         u.ARN,
-		UserCreatedAt:   &created,
+		UserCreatedAt:   &ev.userCreated,
 		PasswordEnabled: u.PasswordEnabled,
 		Source:          u.Source,
 	}
 }
 
-// keyResult judges one key.
+// keyResult judges one key; Describe adds the words.
 func (u *User) keyResult(k *Key, window time.Duration) finding.Result {
-	r := u.base()
-	slot := k.Slot
-	r.KeySlot = &slot
+	ev := &evidence{userCreated: u.Created, slot: k.Slot, keyID: k.ID}
+	r := u.base(ev)
+	r.KeySlot = &ev.slot
 	if k.ID != "" {
-		id := k.ID
-		r.AccessKeyID = &id
+		r.AccessKeyID = &ev.keyID
 	}
 	r.KeyStatus = k.Status()
-	r.KeyCreatedAt = k.Created
-	r.KeyLastUsedAt = k.LastUsed
+	if k.LastUsed != nil {
+		ev.lastUsed = *k.LastUsed
+		r.KeyLastUsedAt = &ev.lastUsed
+	}
 	r.KeyLastUsedService = k.LastUsedService
 	r.KeyLastUsedRegion = k.LastUsedRegion
 	r.Severity = finding.SeverityInfo
-	name := keyName(k)
 
 	if k.Created == nil {
 		r.Status, r.Reason = finding.StatusReview, finding.ReasonKeyCreationUnknown
-		r.Message = fmt.Sprintf("%s of %s has no creation time (last_rotated is N/A)",
-			name, u.Name)
 		return r
 	}
+	ev.keyCreated = *k.Created
+	r.KeyCreatedAt = &ev.keyCreated
 	delta := k.Created.Sub(u.Created)
-	secs := int64(delta / time.Second)
-	r.SetupDeltaSeconds = &secs
+	ev.delta = int64(delta / time.Second)
+	r.SetupDeltaSeconds = &ev.delta
 
 	switch {
 	case delta < 0:
 		r.Status, r.Reason = finding.StatusReview, ReasonKeyBeforeUser
-		r.Message = fmt.Sprintf("%s of %s was created %s before the user, which AWS data "+
-			"cannot show; check the report", name, u.Name, human(-delta))
 	case delta > window:
 		r.Status, r.Reason = finding.StatusPass, finding.ReasonCreatedAfterSetup
-		r.Message = fmt.Sprintf("%s of %s was created %s after the user, after the %s "+
-			"setup window", name, u.Name, human(delta), human(window))
 	case k.LastUsed != nil:
 		r.Status, r.Reason = finding.StatusPass, finding.ReasonSetupInUse
-		r.Message = fmt.Sprintf("%s of %s was created at setup (%s after the user) but was "+
-			"used on %s%s; confirm with its owner before removing it", name, u.Name,
-			human(delta), k.LastUsed.Format(time.RFC3339), usedWhere(k))
 	case k.Created.Before(TrackingStart):
 		r.Status, r.Reason = finding.StatusReview, finding.ReasonUsageUnknown
-		r.Message = fmt.Sprintf("%s of %s was created at setup on %s, before AWS tracked "+
-			"key use (2015-04-22); its use cannot be known", name, u.Name,
-			k.Created.Format("2006-01-02"))
 	default:
 		r.Status, r.Reason = finding.StatusFail, finding.ReasonSetupUnused
 		r.Severity = finding.SeverityMedium
 		if !k.Active {
 			r.Severity = finding.SeverityLow
 		}
-		r.Message = fmt.Sprintf("%s of %s was created %s after the user, at setup, and has "+
-			"never been used", name, u.Name, human(delta))
-		r.Remediation = remediation(u, k)
 	}
 	return r
 }
 
-// keyName names a key for messages: by ID when known, else by slot.
-func keyName(k *Key) string {
-	status := strings.ToLower(k.Status())
-	if k.ID != "" {
-		return fmt.Sprintf("%s access key %s", status, k.ID)
+// Describe writes the message of a result, and the remediation of a failing one, from its
+// evidence. Evaluate calls it unless Options.DeferText is set, which lets a scan describe
+// only the results it keeps.
+func Describe(r *finding.Result, window time.Duration) {
+	if window == 0 {
+		window = DefaultWindow
 	}
-	return fmt.Sprintf("%s access key %d", status, k.Slot)
+	name := keyName(r)
+	var delta time.Duration
+	if r.SetupDeltaSeconds != nil {
+		delta = time.Duration(*r.SetupDeltaSeconds) * time.Second
+	}
+
+	switch r.Reason {
+	case finding.ReasonRootAccount:
+		r.Message = "the account root is covered by the root access key control"
+	case finding.ReasonNoConsolePassword:
+		r.Message = "user " + r.UserName + " has no console password (password_enabled=" +
+			r.PasswordEnabled + ")"
+	case finding.ReasonNoAccessKeys:
+		r.Message = "console user " + r.UserName + " has no access keys"
+	case finding.ReasonKeyCreationUnknown:
+		r.Message = name + " of " + r.UserName + " has no creation time (last_rotated is N/A)"
+	case ReasonKeyBeforeUser:
+		r.Message = name + " of " + r.UserName + " was created " + human(-delta) +
+			" before the user, which AWS data cannot show; check the report"
+	case finding.ReasonCreatedAfterSetup:
+		r.Message = name + " of " + r.UserName + " was created " + human(delta) +
+			" after the user, after the " + human(window) + " setup window"
+	case finding.ReasonSetupInUse:
+		r.Message = name + " of " + r.UserName + " was created at setup (" + human(delta) +
+			" after the user) but was used on " + r.KeyLastUsedAt.Format(time.RFC3339) +
+			usedWhere(r) + "; confirm with its owner before removing it"
+	case finding.ReasonUsageUnknown:
+		r.Message = name + " of " + r.UserName + " was created at setup on " +
+			r.KeyCreatedAt.Format("2006-01-02") + ", before AWS tracked key use " +
+			"(2015-04-22); its use cannot be known"
+	case finding.ReasonSetupUnused:
+		r.Message = name + " of " + r.UserName + " was created " + human(delta) +
+			" after the user, at setup, and has never been used"
+		r.Remediation = remediation(r)
+	}
+}
+
+// keyName names a key for messages: by ID when known, else by slot.
+func keyName(r *finding.Result) string {
+	status := "inactive"
+	if r.KeyStatus == "Active" {
+		status = "active"
+	}
+	switch {
+	case r.AccessKeyID != nil:
+		return status + " access key " + *r.AccessKeyID
+	case r.KeySlot != nil:
+		return status + " access key " + strconv.Itoa(*r.KeySlot)
+	}
+	return "access key"
 }
 
 // usedWhere formats the service and region of the last use, when known.
-func usedWhere(k *Key) string {
+func usedWhere(r *finding.Result) string {
 	var parts []string
-	if k.LastUsedService != "" {
-		parts = append(parts, "service "+k.LastUsedService)
+	if r.KeyLastUsedService != "" {
+		parts = append(parts, "service "+r.KeyLastUsedService)
 	}
-	if k.LastUsedRegion != "" {
-		parts = append(parts, "region "+k.LastUsedRegion)
+	if r.KeyLastUsedRegion != "" {
+		parts = append(parts, "region "+r.KeyLastUsedRegion)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -247,11 +304,11 @@ func human(d time.Duration) string {
 	s := int64(d / time.Second)
 	switch {
 	case s < 120:
-		return fmt.Sprintf("%ds", s)
+		return strconv.FormatInt(s, 10) + "s"
 	case s < 2*3600:
-		return fmt.Sprintf("%dm", s/60)
+		return strconv.FormatInt(s/60, 10) + "m"
 	case s < 2*86400:
-		return fmt.Sprintf("%dh", s/3600)
+		return strconv.FormatInt(s/3600, 10) + "h"
 	}
-	return fmt.Sprintf("%dd", s/86400)
+	return strconv.FormatInt(s/86400, 10) + "d"
 }

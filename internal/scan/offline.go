@@ -104,6 +104,7 @@ type fileOutcome struct {
 	report  *credreport.Report
 	summary finding.Summary
 	results []finding.Result
+	users   int
 	err     error
 }
 
@@ -159,7 +160,7 @@ func merge(outs []fileOutcome) (*Outcome, error) {
 		o.Sources = append(o.Sources, output.Source{
 			Kind: "credential-report", Path: f.report.Path, Format: f.report.Format,
 			AccountID: f.report.AccountID, Partition: f.report.Partition,
-			GeneratedAt: f.report.GeneratedTime, Users: len(f.report.Rows),
+			GeneratedAt: f.report.GeneratedTime, Users: f.users,
 		})
 	}
 	if len(errs) > 0 {
@@ -171,37 +172,52 @@ func merge(outs []fileOutcome) (*Outcome, error) {
 	return o, nil
 }
 
-// evaluateFile reads one report and evaluates every row, keeping what opts.Keep accepts.
+// evaluateFile streams one report through the rule, keeping what opts.Keep accepts, so
+// memory holds one row and the kept results, never the whole report.
 func evaluateFile(path string, opts Options) fileOutcome {
-	rep, err := readPath(path, opts.Stdin)
+	out := fileOutcome{summary: finding.Summarize(nil)}
+	var u rule.User
+	var batch []finding.Result
+	ruleOpts := opts.Rule
+	ruleOpts.DeferText = true
+	rep, err := streamPath(path, opts.Stdin, func(rep *credreport.Report,
+		row *credreport.Row) error {
+		rule.FromRow(&u, rep, row)
+		batch = rule.EvaluateAppend(batch[:0], &u, ruleOpts)
+		for i := range batch {
+			r := &batch[i]
+			if opts.Mutate != nil {
+				opts.Mutate(r)
+			}
+			out.summary[r.Status]++
+			if opts.Keep == nil || opts.Keep(r) {
+				rule.Describe(r, opts.Rule.Window)
+				out.results = append(out.results, *r)
+			}
+		}
+		out.users++
+		return nil
+	})
 	if err != nil {
 		return fileOutcome{err: err}
 	}
-
-	out := fileOutcome{report: rep, summary: finding.Summarize(nil)}
-	for i := range rep.Rows {
-		u := rule.FromRow(rep, &rep.Rows[i])
-		for _, r := range rule.Evaluate(&u, opts.Rule) {
-			if opts.Mutate != nil {
-				opts.Mutate(&r)
-			}
-			out.summary[r.Status]++
-			if opts.Keep == nil || opts.Keep(&r) {
-				out.results = append(out.results, r)
-			}
-		}
-	}
-	rep.Rows = nil
+	out.report = rep
 	return out
 }
 
-// readPath opens one input; "-" reads stdin.
-func readPath(path string, stdin io.Reader) (*credreport.Report, error) {
+// streamPath streams one input through fn; "-" reads stdin.
+func streamPath(path string, stdin io.Reader,
+	fn func(*credreport.Report, *credreport.Row) error) (*credreport.Report, error) {
 	if path == Stdin {
 		if stdin == nil {
 			return nil, errors.New("read report -: no standard input")
 		}
-		return credreport.Read(path, stdin)
+		return credreport.Stream(path, stdin, fn)
 	}
-	return credreport.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open credential report: %w", err)
+	}
+	defer f.Close()
+	return credreport.Stream(path, f, fn)
 }
