@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/keywarden/keywarden/internal/awsscan"
 	"github.com/keywarden/keywarden/internal/finding"
@@ -89,75 +87,133 @@ func loadAWSConfig(ctx context.Context, o *scanOptions) (aws.Config, error) {
 	return cfg, nil
 }
 
-// scanLive scans the account the SDK's credentials point to.
-func scanLive(ctx context.Context, o *scanOptions, env *Env) (*output.Document, error) {
+// newSessions loads the AWS configuration and identifies the caller, which every live
+// command needs first.
+func newSessions(ctx context.Context, o *scanOptions) (*awsscan.Sessions, error) {
 	cfg, err := loadAWSConfig(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	caller, err := awsscan.Identify(ctx, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
+		}
+		return nil, fmt.Errorf("%w: %v; configure credentials the AWS SDK can find "+
+			"(AWS_PROFILE, --profile, environment, SSO or an instance role)", ErrUnreachable,
+			err)
+	}
+	return &awsscan.Sessions{Base: cfg, Caller: caller}, nil
+}
 
-	counter := awsscan.NewCallCounter()
+// scanLive scans the account the SDK's credentials point to.
+func scanLive(ctx context.Context, o *scanOptions, env *Env) (*output.Document, error) {
+	run, err := runLive(ctx, o, env)
+	if err != nil {
+		return nil, err
+	}
+	return run.doc, nil
+}
+
+// liveRun is a finished live scan and the sessions that reached its accounts.
+type liveRun struct {
+	doc      *output.Document
+	sessions *awsscan.Sessions
+}
+
+// runLive scans the caller's account and returns the document and the sessions, so that
+// fix can act with the same credentials.
+func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
+	sessions, err := newSessions(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+
+	scanned := scanAccount(ctx, o, env, sessions, sessions.Caller.AccountID)
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
+	}
+
+	keep := keeper(o.statuses, o.format)
+	var kept []finding.Result
+	for i := range scanned.results {
+		if keep == nil || keep(&scanned.results[i]) {
+			kept = append(kept, scanned.results[i])
+		}
+	}
+	doc := newDocument([]output.Source{scanned.source}, scanned.summary, kept, o.statuses)
+	doc.Accounts = []output.Account{scanned.account}
+	doc.APICalls = scanned.account.APICalls
+	doc.Warnings = scanned.notes
+	return &liveRun{doc: doc, sessions: sessions}, nil
+}
+
+// accountScan is the outcome of scanning one account.
+type accountScan struct {
+	account output.Account
+	source  output.Source
+	summary finding.Summary
+	results []finding.Result
+	notes   []string
+}
+
+// scanAccount scans one account with its own clients. Failures become an account with
+// status error, never a pass.
+func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awsscan.Sessions,
+	accountID string) *accountScan {
 	start := time.Now()
+	counter := awsscan.NewCallCounter()
+	out := &accountScan{
+		account: output.Account{ID: accountID, ScanStatus: "scanned"},
+		summary: finding.Summarize(nil),
+	}
+	defer func() {
+		out.account.DurationMS = time.Since(start).Milliseconds()
+		out.account.APICalls = counter.Counts()
+		out.account.Summary = summaryMap(out.summary)
+	}()
+
+	cfg, err := sessions.Config(ctx, accountID)
+	if err != nil {
+		out.fail(env, err, sessions.AssumeRoleFix(accountID))
+		return out
+	}
 	scanner := &awsscan.Scanner{
 		IAM: awsscan.NewIAMClient(cfg, counter),
 		Opts: awsscan.Options{
 			Method: o.live.method, Rule: rule.Options{Window: o.window},
 			ReportTimeout: o.live.reportTimeout, PollInterval: o.live.pollInterval,
-			Logger: env.Logger,
+			Logger: env.Logger.With("account", accountID),
 		},
 	}
-	res, scanErr := scanner.Scan(ctx)
-	if ctx.Err() != nil {
-		return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
+	res, err := scanner.Scan(ctx)
+	if err != nil {
+		out.fail(env, err, fixFor(err))
+		return out
 	}
-
-	acct := output.Account{ScanStatus: "scanned", DurationMS: time.Since(start).Milliseconds()}
-	if scanErr != nil {
-		acct.ScanStatus, acct.Error, acct.Fix = "error", scanErr.Error(), fixFor(scanErr)
-		acct.ID = callerAccount(ctx, cfg, counter)
-		res = &awsscan.AccountResult{AccountID: acct.ID}
-		env.warnf("account %s could not be scanned: %v", orUnknown(acct.ID), scanErr)
-	} else if res.AccountID == "" {
-		res.AccountID = callerAccount(ctx, cfg, counter)
-	}
-	acct.ID = res.AccountID
-	acct.APICalls = counter.Counts()
 
 	for _, n := range res.Notes {
-		env.warnf("%s", n)
+		env.warnf("account %s: %s", accountID, n)
+		out.notes = append(out.notes, "account "+accountID+": "+n)
 	}
-	keep := keeper(o.statuses, o.format)
-	sum := finding.Summarize(res.Results)
-	acct.Summary = summaryMap(sum)
-	var kept []finding.Result
 	for i := range res.Results {
-		if keep == nil || keep(&res.Results[i]) {
-			kept = append(kept, res.Results[i])
+		if res.Results[i].AccountID == "" {
+			res.Results[i].AccountID = accountID
+			res.Results[i].Partition = sessions.Caller.Partition
 		}
 	}
-
-	src := output.Source{Kind: "api", AccountID: res.AccountID, Partition: res.Partition,
+	out.results = res.Results
+	out.summary = finding.Summarize(res.Results)
+	out.source = output.Source{Kind: "api", AccountID: accountID, Partition: res.Partition,
 		Format: res.Method, GeneratedAt: res.ReportGeneratedAt, Users: res.Users}
-	doc := newDocument([]output.Source{src}, sum, kept, o.statuses)
-	doc.Accounts = []output.Account{acct}
-	doc.APICalls = acct.APICalls
-	doc.Warnings = res.Notes
-	return doc, nil
+	return out
 }
 
-// callerAccount asks STS which account the credentials belong to, or returns "".
-func callerAccount(ctx context.Context, cfg aws.Config, counter *awsscan.CallCounter) string {
-	client := sts.NewFromConfig(cfg, func(o *sts.Options) {
-		o.APIOptions = append(o.APIOptions, counter.Middleware())
-	})
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return ""
-	}
-	if a, err := arn.Parse(aws.ToString(out.Arn)); err == nil {
-		return a.AccountID
-	}
-	return aws.ToString(out.Account)
+// fail records an account-level error.
+func (a *accountScan) fail(env *Env, err error, fix string) {
+	a.account.ScanStatus, a.account.Error, a.account.Fix = "error", err.Error(), fix
+	a.source = output.Source{Kind: "api", AccountID: a.account.ID}
+	env.warnf("account %s could not be scanned: %v", a.account.ID, err)
 }
 
 // fixFor suggests what to do about an account-level error.
@@ -179,11 +235,4 @@ func summaryMap(s finding.Summary) map[string]int {
 		m[string(k)] = v
 	}
 	return m
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "(unknown)"
-	}
-	return s
 }

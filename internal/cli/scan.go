@@ -45,13 +45,9 @@ Exit codes: 0 nothing failing, 1 a fail (or review with --fail-on review),
 Flags:
 `
 
-// newScanFlags declares the scan flags on a new flag set.
-func newScanFlags(o *scanOptions, env *Env) *flag.FlagSet {
-	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, scanUsage)
-		fs.PrintDefaults()
-	}
+// declareScanFlags declares the flags that choose and shape a scan on fs. Commands that
+// scan first, like fix, declare them too.
+func declareScanFlags(fs *flag.FlagSet, o *scanOptions, statuses *[]string) {
 	fs.Var(listFlag{values: &o.reports}, "report",
 		"credential report `PATH` (file, directory or -); repeatable")
 	fs.DurationVar(&o.window, "window", rule.DefaultWindow,
@@ -60,38 +56,46 @@ func newScanFlags(o *scanOptions, env *Env) *flag.FlagSet {
 	fs.StringVar(&o.output, "output", "", "write the output to `FILE` atomically")
 	fs.StringVar(&o.failOn, "fail-on", "fail", "`status` that makes the exit code 1: fail "+
 		"or review")
-	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON object per line (ocsf)")
+	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON object per line (ocsf, asff)")
 	fs.StringVar(&o.region, "region", "", "AWS `region` for the SDK and ASFF product ARNs")
+	fs.Var(listFlag{values: statuses, split: true}, "status",
+		"keep only these `statuses` in the output, e.g. fail,review")
 	addLiveFlags(fs, &o.live)
-	return fs
+}
+
+// validateScan checks the values declareScanFlags read.
+func validateScan(o *scanOptions, statuses []string) error {
+	var err error
+	if o.statuses, err = parseStatuses(statuses); err != nil {
+		return err
+	}
+	if _, err := output.Lookup(o.format); err != nil {
+		return fmt.Errorf("%w: --format: %v", ErrUsage, err)
+	}
+	if o.window < 0 {
+		return fmt.Errorf("%w: --window %s: expected a positive duration such as 60s",
+			ErrUsage, o.window)
+	}
+	if o.failOn != "fail" && o.failOn != "review" {
+		return fmt.Errorf("%w: --fail-on %q: expected fail or review", ErrUsage, o.failOn)
+	}
+	return o.live.validate(len(o.reports) > 0)
 }
 
 // parseScan turns argv into options, validating every value.
 func parseScan(args []string, env *Env) (*scanOptions, error) {
 	o := &scanOptions{}
 	var statuses []string
-	fs := newScanFlags(o, env)
-	fs.Var(listFlag{values: &statuses, split: true}, "status",
-		"keep only these `statuses` in json/csv output, e.g. fail,review")
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprint(env.Stderr, scanUsage)
+		fs.PrintDefaults()
+	}
+	declareScanFlags(fs, o, &statuses)
 	if err := parseFlags(fs, args, env.Stderr); err != nil {
 		return nil, err
 	}
-
-	var err error
-	if o.statuses, err = parseStatuses(statuses); err != nil {
-		return nil, err
-	}
-	if _, err := output.Lookup(o.format); err != nil {
-		return nil, fmt.Errorf("%w: --format: %v", ErrUsage, err)
-	}
-	if o.window < 0 {
-		return nil, fmt.Errorf("%w: --window %s: expected a positive duration such as 60s",
-			ErrUsage, o.window)
-	}
-	if o.failOn != "fail" && o.failOn != "review" {
-		return nil, fmt.Errorf("%w: --fail-on %q: expected fail or review", ErrUsage, o.failOn)
-	}
-	if err := o.live.validate(len(o.reports) > 0); err != nil {
+	if err := validateScan(o, statuses); err != nil {
 		return nil, err
 	}
 	return o, nil
