@@ -25,6 +25,9 @@ type liveOptions struct {
 	reportTimeout time.Duration
 	pollInterval  time.Duration
 	quiet         bool
+	scope         scopeOptions
+	// progress, when set, is told how far a single-account scan has come.
+	progress func(done, total int)
 }
 
 // addLiveFlags declares the live-scan flags.
@@ -42,6 +45,7 @@ func addLiveFlags(fs *flag.FlagSet, o *liveOptions) {
 	fs.DurationVar(&o.pollInterval, "poll-interval", time.Second, "first wait between "+
 		"credential report polls (doubles up to 5s)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress on stderr")
+	addScopeFlags(fs, &o.scope)
 }
 
 // validate checks the live flags; offline is true when --report was given.
@@ -58,7 +62,7 @@ func (o *liveOptions) validate(offline bool) error {
 		return fmt.Errorf("%w: --report-timeout, --poll-interval and --max-backoff must be "+
 			"positive", ErrUsage)
 	}
-	return nil
+	return o.scope.validate(offline)
 }
 
 // loadAWSConfig loads the SDK's default configuration chain with keywarden's retryer.
@@ -121,31 +125,63 @@ type liveRun struct {
 	sessions *awsscan.Sessions
 }
 
-// runLive scans the caller's account and returns the document and the sessions, so that
-// fix can act with the same credentials.
+// runLive scans the accounts in scope (the caller's own by default) and returns the
+// document and the sessions, so that fix can act with the same credentials.
 func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
 	sessions, err := newSessions(ctx, o)
 	if err != nil {
 		return nil, err
 	}
+	sessions.RoleName = o.live.scope.roleName
+	sessions.ExternalID = o.live.scope.externalID
+	sessions.SessionName = o.live.scope.sessionName
+	sessions.ForceRole = o.live.scope.forceRole
 
-	scanned := scanAccount(ctx, o, env, sessions, sessions.Caller.AccountID)
+	targets, err := resolveAccounts(ctx, o, sessions)
+	if err != nil {
+		return nil, err
+	}
+	scans := scanAccounts(ctx, o, env, sessions, targets)
 	if ctx.Err() != nil {
 		return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
 	}
+	doc := assemble(o, scans)
+	doc.Warnings = append(doc.Warnings, o.suppressionWarnings(env)...)
+	return &liveRun{doc: doc, sessions: sessions}, nil
+}
 
+// assemble merges the account scans into one document, in target order.
+func assemble(o *scanOptions, scans []*accountScan) *output.Document {
 	keep := keeper(o.statuses, o.format)
+	sum := finding.Summarize(nil)
+	calls := map[string]int{}
+	var srcs []output.Source
+	var accounts []output.Account
 	var kept []finding.Result
-	for i := range scanned.results {
-		if keep == nil || keep(&scanned.results[i]) {
-			kept = append(kept, scanned.results[i])
+	var notes []string
+	for _, sc := range scans {
+		accounts = append(accounts, sc.account)
+		notes = append(notes, sc.notes...)
+		if sc.account.ScanStatus == "skipped" {
+			continue
+		}
+		srcs = append(srcs, sc.source)
+		sum.Add(sc.summary)
+		for k, v := range sc.account.APICalls {
+			calls[k] += v
+		}
+		for i := range sc.results {
+			if keep == nil || keep(&sc.results[i]) {
+				kept = append(kept, sc.results[i])
+			}
 		}
 	}
-	doc := newDocument([]output.Source{scanned.source}, scanned.summary, kept, o.statuses)
-	doc.Accounts = []output.Account{scanned.account}
-	doc.APICalls = scanned.account.APICalls
-	doc.Warnings = scanned.notes
-	return &liveRun{doc: doc, sessions: sessions}, nil
+
+	doc := newDocument(srcs, sum, kept, o.statuses)
+	doc.Accounts = accounts
+	doc.APICalls = calls
+	doc.Warnings = notes
+	return doc
 }
 
 // accountScan is the outcome of scanning one account.
@@ -183,7 +219,7 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 		Opts: awsscan.Options{
 			Method: o.live.method, Rule: rule.Options{Window: o.window},
 			ReportTimeout: o.live.reportTimeout, PollInterval: o.live.pollInterval,
-			Logger: env.Logger.With("account", accountID),
+			Logger: env.Logger.With("account", accountID), Progress: o.live.progress,
 		},
 	}
 	res, err := scanner.Scan(ctx)
@@ -201,6 +237,7 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 			res.Results[i].AccountID = accountID
 			res.Results[i].Partition = sessions.Caller.Partition
 		}
+		o.mute(&res.Results[i])
 	}
 	out.results = res.Results
 	out.summary = finding.Summarize(res.Results)

@@ -13,6 +13,7 @@ import (
 	"github.com/keywarden/keywarden/internal/output"
 	"github.com/keywarden/keywarden/internal/rule"
 	"github.com/keywarden/keywarden/internal/scan"
+	"github.com/keywarden/keywarden/internal/suppress"
 )
 
 // reportMaxAge is how old a credential report can be before users created since are likely
@@ -30,6 +31,9 @@ type scanOptions struct {
 	ndjson   bool
 	region   string
 	live     liveOptions
+	// suppressionsFile is --suppressions; suppressions is the loaded set, or nil.
+	suppressionsFile string
+	suppressions     *suppress.Set
 }
 
 const scanUsage = `Usage: keywarden scan [--report PATH]... [flags]
@@ -58,6 +62,8 @@ func declareScanFlags(fs *flag.FlagSet, o *scanOptions, statuses *[]string) {
 		"or review")
 	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON object per line (ocsf, asff)")
 	fs.StringVar(&o.region, "region", "", "AWS `region` for the SDK and ASFF product ARNs")
+	fs.StringVar(&o.suppressionsFile, "suppressions", "", "mute accepted findings listed in "+
+		"the YAML `FILE` (each entry needs a reason and an expiry)")
 	fs.Var(listFlag{values: statuses, split: true}, "status",
 		"keep only these `statuses` in the output, e.g. fail,review")
 	addLiveFlags(fs, &o.live)
@@ -79,7 +85,31 @@ func validateScan(o *scanOptions, statuses []string) error {
 	if o.failOn != "fail" && o.failOn != "review" {
 		return fmt.Errorf("%w: --fail-on %q: expected fail or review", ErrUsage, o.failOn)
 	}
+	if o.suppressionsFile != "" {
+		if o.suppressions, err = suppress.Load(o.suppressionsFile); err != nil {
+			return fmt.Errorf("%w: --suppressions: %v", ErrUsage, err)
+		}
+	}
 	return o.live.validate(len(o.reports) > 0)
+}
+
+// mute applies the suppressions to a result, if any were given.
+func (o *scanOptions) mute(r *finding.Result) {
+	if o.suppressions != nil {
+		o.suppressions.Apply(r, time.Now())
+	}
+}
+
+// suppressionWarnings prints and returns the expired and unused suppressions.
+func (o *scanOptions) suppressionWarnings(env *Env) []string {
+	if o.suppressions == nil {
+		return nil
+	}
+	ws := o.suppressions.Warnings(time.Now())
+	for _, w := range ws {
+		env.warnf("%s", w)
+	}
+	return ws
 }
 
 // parseScan turns argv into options, validating every value.
@@ -132,9 +162,10 @@ func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Documen
 	}
 
 	out, err := scan.Files(ctx, paths, scan.Options{
-		Rule:  rule.Options{Window: o.window},
-		Keep:  keeper(o.statuses, o.format),
-		Stdin: env.Stdin,
+		Rule:   rule.Options{Window: o.window},
+		Keep:   keeper(o.statuses, o.format),
+		Stdin:  env.Stdin,
+		Mutate: o.mute,
 	})
 	var inErr *scan.InputError
 	if errors.As(err, &inErr) {
@@ -154,6 +185,7 @@ func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Documen
 	for _, w := range warnings {
 		env.warnf("%s", w)
 	}
+	warnings = append(warnings, o.suppressionWarnings(env)...)
 
 	doc := newDocument(out.Sources, out.Summary, out.Results, o.statuses)
 	doc.Warnings = warnings
