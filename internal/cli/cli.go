@@ -99,6 +99,10 @@ func Run(ctx context.Context, args []string, env *Env) int {
 	switch cmd {
 	case "scan":
 		err = runScan(ctx, rest, env)
+	case "fix":
+		err = runFix(ctx, rest, env)
+	case "undo":
+		err = runUndo(ctx, rest, env)
 	case "rules":
 		err = runRules(rest, env)
 	case "explain":

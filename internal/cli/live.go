@@ -152,7 +152,6 @@ func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
 
 // assemble merges the account scans into one document, in target order.
 func assemble(o *scanOptions, scans []*accountScan) *output.Document {
-	keep := keeper(o.statuses, o.format)
 	sum := finding.Summarize(nil)
 	calls := map[string]int{}
 	var srcs []output.Source
@@ -170,11 +169,7 @@ func assemble(o *scanOptions, scans []*accountScan) *output.Document {
 		for k, v := range sc.account.APICalls {
 			calls[k] += v
 		}
-		for i := range sc.results {
-			if keep == nil || keep(&sc.results[i]) {
-				kept = append(kept, sc.results[i])
-			}
-		}
+		kept = append(kept, sc.results...)
 	}
 
 	doc := newDocument(srcs, sum, kept, o.statuses)
@@ -239,8 +234,14 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 		}
 		o.mute(&res.Results[i])
 	}
-	out.results = res.Results
+	// Keep only what the output shows, so memory grows with kept results, not accounts.
 	out.summary = finding.Summarize(res.Results)
+	keep := keeper(o.statuses, o.format)
+	for i := range res.Results {
+		if keep == nil || keep(&res.Results[i]) {
+			out.results = append(out.results, res.Results[i])
+		}
+	}
 	out.source = output.Source{Kind: "api", AccountID: accountID, Partition: res.Partition,
 		Format: res.Method, GeneratedAt: res.ReportGeneratedAt, Users: res.Users}
 	return out

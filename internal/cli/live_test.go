@@ -67,7 +67,7 @@ const verdictScenario = `{
   ]}]}`
 
 // liveEnv points the SDK's standard settings at the emulator.
-func liveEnv(t *testing.T, srv *awsemu.Server) {
+func liveEnv(t testing.TB, srv *awsemu.Server) {
 	t.Helper()
 	t.Setenv("AWS_ENDPOINT_URL", srv.URL())
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAADMINEXAMPLE0000")

@@ -238,7 +238,7 @@ func readAll(f *os.File) string {
 }
 
 // buildBinary compiles keywarden once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "keywarden")
 	cmd := exec.Command("go", "build", "-o", bin, "../../cmd/keywarden")

@@ -208,3 +208,68 @@ func TestScan_StaleReportWarning(t *testing.T) {
 		t.Errorf("warning leaked into machine output")
 	}
 }
+
+// TestScan_Suppressions checks that muted results keep their evidence and never fail the
+// run, and that expired and unused entries are named on stderr.
+func TestScan_Suppressions(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	all := write("all.yaml", `suppressions:
+  - account: "111122223333"
+    user: "*"
+    reason: accepted during the migration
+    expires: 2099-12-31
+    owner: platform-team
+`)
+	partial := write("partial.yaml", `suppressions:
+  - user: "alice"
+    reason: break-glass user
+    expires: 2099-12-31
+  - user: "nobody-*"
+    reason: left over
+    expires: 2099-12-31
+  - user: "dave"
+    reason: old exception
+    expires: 2020-01-01
+`)
+	noReason := write("bad.yaml", "suppressions:\n  - user: alice\n    expires: 2099-12-31\n")
+
+	code, stdout, stderr := run(t, "", "scan", "--report", example, "--format", "json",
+		"--suppressions", all)
+	if code != ExitOK {
+		t.Fatalf("every fail muted: exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+	var doc output.Document
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Summary["fail"] != 0 || doc.Summary["muted"] != 7 {
+		t.Errorf("summary %v, want 0 fail and 7 muted (4 fail + 3 review)", doc.Summary)
+	}
+	for _, r := range doc.Results {
+		if r.Status == "muted" && (r.Suppression == nil || r.Suppression.Owner !=
+			"platform-team" || r.UserCreatedAt == nil || r.Message == "") {
+			t.Errorf("muted result lost its evidence or owner: %+v", r)
+		}
+	}
+
+	code, _, stderr = run(t, "", "scan", "--report", example, "--suppressions", partial)
+	if code != ExitFindings {
+		t.Errorf("partial: exit %d, want 1", code)
+	}
+	for _, want := range []string{partial + ":5: suppression 2 matched no result",
+		partial + ":8: suppression 3 expired on 2020-01-01"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+
+	code, _, stderr = run(t, "", "scan", "--report", example, "--suppressions", noReason)
+	if code != ExitUsage || !strings.Contains(stderr, "reason") {
+		t.Errorf("entry without a reason: exit %d stderr %s", code, stderr)
+	}
+}
