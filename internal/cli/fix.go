@@ -301,11 +301,6 @@ func fixClients(ctx context.Context, o *fixOptions, in *fixIn) (remediate.Client
 	if err != nil {
 		return nil, err
 	}
-	// The same role settings as runLive's, for the accounts of the saved scan.
-	sessions.RoleName = o.scan.live.scope.roleName
-	sessions.ExternalID = o.scan.live.scope.externalID
-	sessions.SessionName = o.scan.live.scope.sessionName
-	sessions.ForceRole = o.scan.live.scope.forceRole
 	return accountClients(sessions), nil
 }
 

@@ -107,7 +107,11 @@ func newSessions(ctx context.Context, o *scanOptions) (*awsscan.Sessions, error)
 			"(AWS_PROFILE, --profile, environment, SSO or an instance role)", ErrUnreachable,
 			err)
 	}
-	return &awsscan.Sessions{Base: cfg, Caller: caller}, nil
+	sc := &o.live.scope
+	return &awsscan.Sessions{
+		Base: cfg, Caller: caller, RoleName: sc.roleName, ExternalID: sc.externalID,
+		SessionName: sc.sessionName, ForceRole: sc.forceRole,
+	}, nil
 }
 
 // scanLive scans the account the SDK's credentials point to.
@@ -132,11 +136,6 @@ func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	sessions.RoleName = o.live.scope.roleName
-	sessions.ExternalID = o.live.scope.externalID
-	sessions.SessionName = o.live.scope.sessionName
-	sessions.ForceRole = o.live.scope.forceRole
-
 	targets, err := resolveAccounts(ctx, o, sessions)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzRead checks that Read never panics and that every error it returns is a *ParseError
@@ -34,5 +35,27 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		t.Fatalf("error %q wraps no documented kind", err)
+	})
+}
+
+// FuzzParseTime checks that the fast timestamp path agrees with time.Parse.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"2025-01-29T16:46:14Z", "2016-11-15T21:04:17+00:00",
+		"2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "1969-12-31T23:59:59Z",
+		"0001-01-01T00:00:00Z", "2025-13-01T00:00:00Z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		fast, ok := parseUTCFast(s)
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatalf("fast path accepted %q, time.Parse: %v", s, err)
+		}
+		if !fast.Equal(want) {
+			t.Fatalf("%q: fast %v, time.Parse %v", s, fast, want)
+		}
 	})
 }
