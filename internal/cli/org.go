@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/keywarden/keywarden/internal/awsscan"
+	"github.com/keywarden/keywarden/internal/credreport"
 	"github.com/keywarden/keywarden/internal/finding"
 	"github.com/keywarden/keywarden/internal/output"
 )
@@ -82,7 +83,7 @@ func (o *scopeOptions) validate(offline bool) error {
 	}
 	for _, list := range [][]string{o.accounts, o.exclude} {
 		for _, id := range list {
-			if !isAccountID(id) {
+			if !credreport.IsAccountID(id) {
 				return fmt.Errorf("%w: account ID %q: expected 12 digits", ErrUsage, id)
 			}
 		}
@@ -106,7 +107,7 @@ func readAccountsFile(path string) ([]string, error) {
 		if text == "" {
 			continue
 		}
-		if !isAccountID(text) {
+		if !credreport.IsAccountID(text) {
 			return nil, fmt.Errorf("%w: %s:%d: account ID %q: expected 12 digits", ErrUsage,
 				path, line, text)
 		}
@@ -116,18 +117,6 @@ func readAccountsFile(path string) ([]string, error) {
 		return nil, fmt.Errorf("%w: --accounts-file: %v", ErrUsage, err)
 	}
 	return ids, nil
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // target is one account in scope.

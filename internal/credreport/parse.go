@@ -180,7 +180,8 @@ func (p *parser) row(rec []string, line int) (Row, error) {
 
 	row := Row{Line: line, User: rec[p.cols.user], ARN: rec[p.cols.arn]}
 	var err error
-	if row.UserCreated, err = p.timestamp(rec, line, p.cols.created, colUserCreationTime); err != nil {
+	row.UserCreated, err = p.timestamp(rec, line, p.cols.created, colUserCreationTime)
+	if err != nil {
 		return Row{}, err
 	}
 	if row.PasswordEnabled, err = p.flag(rec, line, p.cols.pwEnabled, colPasswordEnabled,
@@ -342,14 +343,14 @@ func splitARN(arn string) (partition, account string, ok bool) {
 		return "", "", false
 	}
 	account, resource, ok := strings.Cut(rest, ":")
-	if !ok || resource == "" || !isAccountID(account) {
+	if !ok || resource == "" || !IsAccountID(account) {
 		return "", "", false
 	}
 	return partition, account, true
 }
 
-// isAccountID reports whether s is 12 decimal digits.
-func isAccountID(s string) bool {
+// IsAccountID reports whether s is an AWS account ID: 12 decimal digits.
+func IsAccountID(s string) bool {
 	if len(s) != 12 {
 		return false
 	}

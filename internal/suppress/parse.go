@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/keywarden/keywarden/internal/credreport"
 	"github.com/keywarden/keywarden/internal/rule"
 )
 
@@ -130,7 +131,7 @@ func (p *parser) entry(index int, n *yaml.Node) (Entry, bool) {
 func (p *parser) check(field string, line int, e *Entry) {
 	switch field {
 	case "account":
-		if !isAccountID(e.Account) {
+		if !credreport.IsAccountID(e.Account) {
 			p.fail(line, field, "%q is not an AWS account ID: expected 12 digits",
 				e.Account)
 		}
@@ -175,17 +176,4 @@ func parseExpiry(s string) (time.Time, error) {
 		return d.Add(24*time.Hour - time.Nanosecond), nil
 	}
 	return time.Parse(time.RFC3339, s)
-}
-
-// isAccountID reports whether s is 12 decimal digits.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }
