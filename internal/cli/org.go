@@ -197,11 +197,15 @@ func scanAccounts(ctx context.Context, o *scanOptions, env *Env, sessions *awssc
 		}
 	}
 
-	pr := newProgress(env.Stderr, env.StderrTerminal, o.live.quiet, active, "accounts")
+	unit, total := "accounts", active
+	if active == 1 {
+		// One account: show the users checked through the API instead of 0/1 accounts.
+		unit, total = "users checked", 0
+	}
+	pr := newProgress(env.Stderr, env.StderrTerminal, o.live.quiet, total, unit)
 	penv := *env
 	penv.Stderr = pr.writer(env.Stderr)
 	if active == 1 && pr != nil {
-		// One account: show its users instead of 0/1 accounts.
 		o.live.progress = pr.set
 	}
 

@@ -17,6 +17,8 @@ type progress struct {
 	bar    *mpb.Bar
 	fails  atomic.Int64
 	errors atomic.Int64
+	// byCount is set when the bar is driven by set rather than by done.
+	byCount atomic.Bool
 }
 
 // newProgress starts a bar of total units named unit on w, or returns nil when w is not a
@@ -54,7 +56,9 @@ func (pr *progress) done(fails int, errored bool) {
 	if errored {
 		pr.errors.Add(1)
 	}
-	pr.bar.Increment()
+	if !pr.byCount.Load() {
+		pr.bar.Increment()
+	}
 }
 
 // set moves the bar to done out of total, for progress reported in counts.
@@ -62,6 +66,7 @@ func (pr *progress) set(done, total int) {
 	if pr == nil {
 		return
 	}
+	pr.byCount.Store(true)
 	pr.bar.SetTotal(int64(total), false)
 	pr.bar.SetCurrent(int64(done))
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -238,27 +237,29 @@ func newDocument(srcs []output.Source, sum finding.Summary, rs []finding.Result,
 	}
 }
 
-// render formats the document into memory first, so a failure never leaves half a report,
-// then writes it to stdout or atomically to a file.
+// render formats the document through a temporary file, so a failure never leaves half a
+// report and memory never holds the rendered output, then writes it to stdout or
+// atomically to a file.
 func render(doc *output.Document, format, path string, ndjson bool, region string,
 	env *Env) error {
 	f, err := output.Lookup(format)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
-	var buf bytes.Buffer
-	opts := output.Options{
+	formatter := f.New(output.Options{
 		Terminal: env.StdoutTerminal && path == "", NDJSON: ndjson, Region: region,
-	}
-	if err := f.New(opts).Format(&buf, doc); err != nil {
-		return fmt.Errorf("render %s: %w", format, err)
+	})
+	write := func(w io.Writer) error {
+		if err := formatter.Format(w, doc); err != nil {
+			return fmt.Errorf("render %s: %w", format, err)
+		}
+		return nil
 	}
 
 	if path != "" {
-		return output.WriteFileAtomic(path, buf.Bytes())
+		return output.WriteAtomic(path, write)
 	}
-	_, err = io.Copy(env.Stdout, &buf)
-	return err
+	return output.WriteWhole(env.Stdout, write)
 }
 
 // outcome picks the error that maps to the run's exit code.
