@@ -40,6 +40,9 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 	for attempt := 1; ; attempt++ {
 		if needGenerate {
 			done, err := generate(ctx, client)
+			if err != nil && ctx.Err() != nil {
+				return nil, timeoutErr(ctx, deadline)
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -65,11 +68,11 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 			return &credentialReport{content: out.Content, generated: gen}, nil
 		case code == "ReportNotPresent" || code == "ReportExpired":
 			needGenerate = true
+		case ctx.Err() != nil:
+			return nil, timeoutErr(ctx, deadline)
 		case code == "ReportInProgress" || retryable(code):
 		case isDenied(code):
 			return nil, fmt.Errorf("%w: GetCredentialReport: %v", ErrReportDenied, err)
-		case ctx.Err() != nil:
-			return nil, timeoutErr(ctx, deadline)
 		default:
 			return nil, fmt.Errorf("get credential report: %w", err)
 		}

@@ -125,14 +125,20 @@ func exitCode(err error, env *Env) int {
 		return ExitOK
 	case errors.Is(err, errHelp):
 		return ExitOK
+	case err == ErrUnreachable:
+		// The accounts that could not be scanned are in the report and on stderr already.
+		return ExitUnreachable
 	case errors.Is(err, ErrUnreachable):
+		fmt.Fprintf(env.Stderr, "keywarden: %s\n", err)
 		return ExitUnreachable
 	case errors.Is(err, ErrFindings):
 		return ExitFindings
 	case errors.Is(err, errFlagParse):
 		return ExitUsage
 	}
-	fmt.Fprintf(env.Stderr, "keywarden: %s\n", strings.TrimPrefix(err.Error(), "usage error: "))
+	msg := strings.TrimPrefix(err.Error(), ErrUsage.Error()+": ")
+	msg = strings.TrimPrefix(msg, ErrInput.Error()+": ")
+	fmt.Fprintf(env.Stderr, "keywarden: %s\n", msg)
 	if errors.Is(err, context.Canceled) {
 		return 130
 	}

@@ -145,6 +145,7 @@ func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
 		return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
 	}
 	doc := assemble(o, scans)
+	doc.WindowSeconds = int64(o.window / time.Second)
 	doc.Warnings = append(doc.Warnings, o.suppressionWarnings(env)...)
 	return &liveRun{doc: doc, sessions: sessions}, nil
 }
@@ -250,6 +251,9 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 func (a *accountScan) fail(env *Env, err error, fix string) {
 	a.account.ScanStatus, a.account.Error, a.account.Fix = "error", err.Error(), fix
 	a.source = output.Source{Kind: "api", AccountID: a.account.ID}
+	// The summary counts the account as an error, so a gap never reads as zero errors.
+	a.summary = finding.Summarize(nil)
+	a.summary[finding.StatusError] = 1
 	env.warnf("account %s could not be scanned: %v", a.account.ID, err)
 }
 

@@ -77,9 +77,26 @@ func validateScan(o *scanOptions, statuses []string) error {
 	if _, err := output.Lookup(o.format); err != nil {
 		return fmt.Errorf("%w: --format: %v", ErrUsage, err)
 	}
-	if o.window < 0 {
+	if o.window <= 0 {
 		return fmt.Errorf("%w: --window %s: expected a positive duration such as 60s",
 			ErrUsage, o.window)
+	}
+	if o.ndjson && o.format != "ocsf" && o.format != "asff" {
+		return fmt.Errorf("%w: --ndjson applies to --format ocsf and asff only", ErrUsage)
+	}
+	if len(o.reports) > 0 && (o.live.method != "auto" || o.live.profile != "") {
+		return fmt.Errorf("%w: --method and --profile choose how live accounts are read; "+
+			"they cannot be combined with --report", ErrUsage)
+	}
+	stdin := 0
+	for _, r := range o.reports {
+		if r == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return fmt.Errorf("%w: --report - names standard input, which can be read once",
+			ErrUsage)
 	}
 	if o.failOn != "fail" && o.failOn != "review" {
 		return fmt.Errorf("%w: --fail-on %q: expected fail or review", ErrUsage, o.failOn)
@@ -188,6 +205,7 @@ func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Documen
 
 	doc := newDocument(out.Sources, out.Summary, out.Results, o.statuses)
 	doc.Warnings = warnings
+	doc.WindowSeconds = int64(o.window / time.Second)
 	return doc, nil
 }
 
@@ -247,7 +265,8 @@ func render(doc *output.Document, format, path string, ndjson bool, region strin
 		return fmt.Errorf("%w: %v", ErrUsage, err)
 	}
 	formatter := f.New(output.Options{
-		Terminal: env.StdoutTerminal && path == "", NDJSON: ndjson, Region: region,
+		Terminal: env.StdoutTerminal && path == "" && env.Getenv("NO_COLOR") == "",
+		NDJSON:   ndjson, Region: region,
 	})
 	write := func(w io.Writer) error {
 		if err := formatter.Format(w, doc); err != nil {

@@ -163,7 +163,7 @@ func TestScan_BadFileAmongGood(t *testing.T) {
 	for _, want := range []string{
 		"2 of 3 reports could not be read, no report written",
 		filepath.Join(dir, "b-bad.csv") + `:1: column "user_creation_time": missing required column`,
-		filepath.Join(dir, "c-empty.csv") + ": empty file",
+		filepath.Join(dir, "c-empty.csv") + ": empty report",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

@@ -7,8 +7,8 @@ import (
 
 // Sentinel errors wrapped by every ParseError. Callers test them with errors.Is.
 var (
-	// ErrEmpty means the input holds no header line at all.
-	ErrEmpty = errors.New("empty file: expected an IAM credential report")
+	// ErrEmpty means the input holds no header line, or a header and no rows.
+	ErrEmpty = errors.New("empty report: expected an IAM credential report")
 	// ErrMissingColumn means a column the rule needs is absent from the header.
 	ErrMissingColumn = errors.New("missing required column")
 	// ErrFieldCount means a row has a different number of fields than the header.

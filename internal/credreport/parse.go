@@ -115,6 +115,10 @@ func parseStream(path string, r io.Reader, fn func(*Row) error, rep *Report) (*R
 			return nil, err
 		}
 	}
+	if len(seen) == 0 {
+		return nil, &ParseError{Path: path, Line: 1, Err: fmt.Errorf("%w: a header but no "+
+			"rows; AWS always writes at least the <root_account> row", ErrEmpty)}
+	}
 	return rep, nil
 }
 
@@ -308,13 +312,22 @@ func parseTime(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// setAccount takes the account and partition from the row's ARN and checks that every row
-// of the report belongs to the same account.
+// setAccount checks the row's user name against its ARN, takes the account and partition
+// from the ARN, and checks that every row of the report belongs to the same account.
 func (rep *Report) setAccount(path string, row *Row) error {
+	if err := checkUser(path, row); err != nil {
+		return err
+	}
 	partition, account, ok := splitARN(row.ARN)
 	if !ok {
 		return &ParseError{Path: path, Line: row.Line, Column: colARN, Err: fmt.Errorf(
 			"%w %q: expected arn:PARTITION:iam::ACCOUNT_ID:user/NAME", ErrValue, row.ARN)}
+	}
+	if want := row.User; !row.IsRoot() && !strings.HasSuffix(row.ARN, "/"+want) &&
+		!strings.HasSuffix(row.ARN, ":"+want) {
+		return &ParseError{Path: path, Line: row.Line, Column: colARN, Err: fmt.Errorf(
+			"%w %q: expected the ARN of user %q, as the user column says", ErrValue, row.ARN,
+			want)}
 	}
 	if rep.AccountID == "" {
 		rep.AccountID, rep.Partition = account, partition
@@ -431,4 +444,29 @@ func daysIn(month, year int) int {
 		return 30
 	}
 	return 31
+}
+
+// checkUser accepts <root_account> and IAM user names: 1 to 64 characters of letters,
+// digits and + = , . @ _ -. Anything else did not come from AWS, and would end up in the
+// remediation commands.
+func checkUser(path string, row *Row) error {
+	if row.IsRoot() {
+		return nil
+	}
+	ok := len(row.User) >= 1 && len(row.User) <= 64
+	for i := 0; ok && i < len(row.User); i++ {
+		c := row.User[i]
+		ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("+=,.@_-", c) >= 0
+	}
+	if ok {
+		return nil
+	}
+	shown := row.User
+	if len(shown) > 80 {
+		shown = shown[:80] + "..."
+	}
+	return &ParseError{Path: path, Line: row.Line, Column: colUser, Err: fmt.Errorf(
+		"%w %q: expected an IAM user name of 1 to 64 letters, digits or +=,.@_-", ErrValue,
+		shown)}
 }

@@ -132,7 +132,16 @@ func TestParse_Errors(t *testing.T) {
 		want  string
 	}{
 		{"empty file", "", ErrEmpty,
-			"r.csv: empty file: expected an IAM credential report"},
+			"r.csv: empty report: expected an IAM credential report"},
+		{"header only", header + "\n", ErrEmpty,
+			"r.csv:1: empty report: expected an IAM credential report: a header but no rows; " +
+				"AWS always writes at least the <root_account> row"},
+		{"user and ARN disagree", header + "\n" + strings.Replace(aliceRow, "alice,", "bob,", 1),
+			ErrValue, `r.csv:2: column "arn": invalid value "arn:aws:iam::111122223333:` +
+				`user/alice": expected the ARN of user "bob", as the user column says`},
+		{"user name with an escape", header + "\n" + strings.ReplaceAll(aliceRow, "alice",
+			"al\x1b[31mice"), ErrValue, `r.csv:2: column "user": invalid value ` +
+			`"al\x1b[31mice": expected an IAM user name of 1 to 64 letters, digits or +=,.@_-`},
 		{"missing column", strings.Replace(header, "user_creation_time,", "", 1) + "\n",
 			ErrMissingColumn,
 			`r.csv:1: column "user_creation_time": missing required column: expected the ` +

@@ -115,7 +115,7 @@ type Result struct {
 type Remediation struct {
 	// Summary is one human sentence.
 	Summary string `json:"summary"`
-	// Commands are ready to paste, in order. A placeholder is written <ACCESS_KEY_ID>.
+	// Commands are ready to paste into a POSIX shell, in order.
 	Commands []string `json:"commands"`
 }
 

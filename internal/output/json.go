@@ -16,6 +16,7 @@ type jsonHead struct {
 	Tool          Tool            `json:"tool"`
 	GeneratedAt   time.Time       `json:"generated_at"`
 	Sources       []Source        `json:"sources"`
+	WindowSeconds int64           `json:"window_seconds,omitempty"`
 	Summary       finding.Summary `json:"summary"`
 	Accounts      []Account       `json:"accounts,omitempty"`
 	APICalls      map[string]int  `json:"api_calls,omitempty"`
@@ -40,7 +41,7 @@ func writeJSON(w io.Writer, doc *Document) error {
 
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(jsonHead{doc.SchemaVersion, doc.Tool, doc.GeneratedAt, doc.Sources,
-		doc.Summary, doc.Accounts, doc.APICalls}); err != nil {
+		doc.WindowSeconds, doc.Summary, doc.Accounts, doc.APICalls}); err != nil {
 		return err
 	}
 	head := bytes.TrimSuffix(buf.Bytes(), []byte("\n}\n"))

@@ -24,7 +24,10 @@ type Document struct {
 	Tool          Tool      `json:"tool"`
 	GeneratedAt   time.Time `json:"generated_at"`
 	Sources       []Source  `json:"sources"`
-	// Summary counts every result per status, before any --status filter.
+	// WindowSeconds is the setup window the rule used.
+	WindowSeconds int64 `json:"window_seconds,omitempty"`
+	// Summary counts every result per status, before any --status filter. An account that
+	// could not be scanned counts as one error.
 	Summary finding.Summary `json:"summary"`
 	// Accounts describes each account of a live or organization scan.
 	Accounts []Account `json:"accounts,omitempty"`
@@ -125,6 +128,10 @@ func SortResults(rs []finding.Result) {
 		a, b := &rs[i], &rs[j]
 		if a.AccountID != b.AccountID {
 			return a.AccountID < b.AccountID
+		}
+		// Users sort as AWS lists them: ignoring case.
+		if la, lb := strings.ToLower(a.UserName), strings.ToLower(b.UserName); la != lb {
+			return la < lb
 		}
 		if a.UserName != b.UserName {
 			return a.UserName < b.UserName

@@ -13,11 +13,11 @@ import (
 // ANSI styles used only when writing to a terminal.
 const (
 	ansiReset  = "\x1b[0m"
-	ansiBold   = "\x1b[1m"
+	ansiBold   = "\x1b[01m"
 	ansiRed    = "\x1b[31m"
 	ansiYellow = "\x1b[33m"
 	ansiGreen  = "\x1b[32m"
-	ansiDim    = "\x1b[2m"
+	ansiDim    = "\x1b[02m"
 )
 
 func newText(o Options) Formatter {
@@ -51,11 +51,13 @@ func (t *text) Format(w io.Writer, doc *Document) error {
 // table writes one aligned line per shown result.
 func (t *text) table(w io.Writer, rs []*finding.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	header := "STATUS\tSEVERITY\tACCOUNT\tUSER\tKEY\tKEY CREATED\tDELTA\tLAST USED\tREASON"
-	fmt.Fprintln(tw, t.style(ansiBold, header))
+	// Only the first column is styled, in the header as in the rows, with escape codes of
+	// one length, so tabwriter's byte counts keep the columns aligned.
+	fmt.Fprintln(tw, t.style(ansiBold, "STATUS")+
+		"\tSEVERITY\tACCOUNT\tUSER\tKEY\tKEY CREATED\tDELTA\tLAST USED\tREASON")
 	for _, r := range rs {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			t.status(r.Status), r.Severity, r.AccountID, r.UserName, keyLabel(r),
+			t.status(r.Status), r.Severity, r.AccountID, safe(r.UserName), keyLabel(r),
 			shortTime(r.KeyCreatedAt), delta(r.SetupDeltaSeconds), lastUsed(r), r.Reason)
 	}
 	if err := tw.Flush(); err != nil {
@@ -68,8 +70,8 @@ func (t *text) table(w io.Writer, rs []*finding.Result) error {
 // fixes writes the message and remediation of every shown result.
 func (t *text) fixes(w io.Writer, rs []*finding.Result) {
 	for _, r := range rs {
-		fmt.Fprintf(w, "%s %s/%s %s: %s\n", t.status(r.Status), r.AccountID, r.UserName,
-			keyLabel(r), r.Message)
+		fmt.Fprintf(w, "%s %s/%s %s: %s\n", t.status(r.Status), r.AccountID,
+			safe(r.UserName), keyLabel(r), safe(r.Message))
 		if r.Remediation != nil {
 			fmt.Fprintf(w, "  fix: %s\n", r.Remediation.Summary)
 			for _, c := range r.Remediation.Commands {
@@ -97,22 +99,32 @@ func (t *text) accounts(w io.Writer, doc *Document) {
 	for _, a := range doc.Accounts {
 		switch a.ScanStatus {
 		case "error":
-			fmt.Fprintf(w, "  %s %s %s: %s\n", t.style(ansiRed, "error"), a.ID, a.Name, a.Error)
+			fmt.Fprintf(w, "  %s %s%s: %s\n", t.style(ansiRed, "error"), a.ID, named(a.Name),
+				a.Error)
 			if a.Fix != "" {
 				fmt.Fprintf(w, "    fix: %s\n", a.Fix)
 			}
 		case "skipped":
-			fmt.Fprintf(w, "  skipped %s %s: state %s\n", a.ID, a.Name, a.State)
+			fmt.Fprintf(w, "  skipped %s%s: state %s\n", a.ID, named(a.Name), a.State)
 		}
 	}
 	top := topFailing(doc.Accounts, 5)
 	if len(top) > 0 {
 		fmt.Fprintln(w, "Top failing accounts:")
 		for _, a := range top {
-			fmt.Fprintf(w, "  %s %s: %d fail\n", a.ID, a.Name, a.Summary[string(finding.StatusFail)])
+			fmt.Fprintf(w, "  %s%s: %d fail\n", a.ID, named(a.Name),
+				a.Summary[string(finding.StatusFail)])
 		}
 	}
 	fmt.Fprintln(w)
+}
+
+// named formats an account name after its ID, when there is one.
+func named(name string) string {
+	if name == "" {
+		return ""
+	}
+	return " (" + name + ")"
 }
 
 func hasAccountError(as []Account) bool {
@@ -215,7 +227,30 @@ func delta(p *int64) string {
 	if p == nil {
 		return "-"
 	}
-	return fmt.Sprintf("%ds", *p)
+	d := *p
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	switch {
+	case d < 120:
+		return fmt.Sprintf("%s%ds", sign, d)
+	case d < 2*3600:
+		return fmt.Sprintf("%s%dm", sign, d/60)
+	case d < 2*86400:
+		return fmt.Sprintf("%s%dh", sign, d/3600)
+	}
+	return fmt.Sprintf("%s%dd", sign, d/86400)
+}
+
+// safe replaces control characters, so text read from a report cannot drive the terminal.
+func safe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func lastUsed(r *finding.Result) string {

@@ -8,9 +8,6 @@ import (
 	"github.com/keywarden/keywarden/internal/finding"
 )
 
-// KeyIDPlaceholder stands for an access key ID that a credential report does not carry.
-const KeyIDPlaceholder = "<ACCESS_KEY_ID>"
-
 // remediation builds the commands that remove a failing key, ready to paste.
 func remediation(r *finding.Result) *finding.Remediation {
 	user := ShellQuote(r.UserName)
@@ -29,14 +26,20 @@ func remediation(r *finding.Result) *finding.Remediation {
 		}
 	}
 
+	// A report has no key IDs: the first command picks the key by its creation second.
+	// starts_with matches both the Z form (AWS CLI 1) and the +00:00 form (AWS CLI 2).
 	created := r.KeyCreatedAt.UTC().Format(time.RFC3339)
+	prefix := r.KeyCreatedAt.UTC().Format("2006-01-02T15:04:05")
 	return &finding.Remediation{
-		Summary: fmt.Sprintf("List the keys of %s%s, pick the one whose CreateDate is %s "+
-			"(slot %d of the report), and delete it.", r.UserName, acct, created, *r.KeySlot),
+		Summary: fmt.Sprintf("Find the key of %s%s created at %s (slot %d of the report), "+
+			"check that exactly one ID was found, then delete it.", r.UserName, acct,
+			created, *r.KeySlot),
 		Commands: []string{
-			fmt.Sprintf("aws iam list-access-keys --user-name %s", user),
-			fmt.Sprintf("aws iam delete-access-key --user-name %s --access-key-id %s", user,
-				KeyIDPlaceholder),
+			fmt.Sprintf("KEY_ID=$(aws iam list-access-keys --user-name %s --query "+
+				`"AccessKeyMetadata[?starts_with(CreateDate, '%s')].AccessKeyId" `+
+				"--output text) && echo \"$KEY_ID\"", user, prefix),
+			fmt.Sprintf(`aws iam delete-access-key --user-name %s --access-key-id "$KEY_ID"`,
+				user),
 		},
 	}
 }

@@ -158,8 +158,10 @@ func TestRemediation(t *testing.T) {
 		Created: userCreated, Keys: []Key{{Slot: 2, Active: true, Created: at(0)}}}
 	r := Evaluate(&u, Options{})[0].Remediation
 	want := []string{
-		"aws iam list-access-keys --user-name ops,admin",
-		"aws iam delete-access-key --user-name ops,admin --access-key-id <ACCESS_KEY_ID>",
+		`KEY_ID=$(aws iam list-access-keys --user-name ops,admin --query ` +
+			`"AccessKeyMetadata[?starts_with(CreateDate, '2025-03-10T09:00:00')].AccessKeyId" ` +
+			`--output text) && echo "$KEY_ID"`,
+		`aws iam delete-access-key --user-name ops,admin --access-key-id "$KEY_ID"`,
 	}
 	if strings.Join(r.Commands, "\n") != strings.Join(want, "\n") {
 		t.Errorf("commands = %q, want %q", r.Commands, want)

@@ -23,8 +23,13 @@ import (
 const benchUsers = 5000
 
 // generateReport returns a credential report of n users in AWS's format, with a mix of
-// setup keys, later keys, used and unused keys, and users without passwords.
-func generateReport(account string, n int) []byte {
+// setup keys, later keys, used and unused keys, and users without passwords. About half of
+// the users fail, which makes every code path work.
+func generateReport(account string, n int) []byte { return generateReportEvery(account, n, 1) }
+
+// generateReportEvery is generateReport where only every flagEvery-th user has a setup
+// key; the others have a key created three days after them.
+func generateReportEvery(account string, n, flagEvery int) []byte {
 	var b bytes.Buffer
 	b.WriteString("user,arn,user_creation_time,password_enabled,password_last_used," +
 		"password_last_changed,password_next_rotation,mfa_active,access_key_1_active," +
@@ -46,6 +51,9 @@ func generateReport(account string, n int) []byte {
 		pw := "true"
 		if i%5 == 0 {
 			pw = "false"
+		}
+		if flagEvery > 1 && i%flagEvery != 1 {
+			setup = later
 		}
 		k1 := fmt.Sprintf("true,%s,N/A,N/A,N/A", setup)
 		if i%3 == 0 {
@@ -130,39 +138,54 @@ func reportPerRow(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/rows, "ns/row")
 }
 
-// BenchmarkDirectory scans 200 reports of 5,000 users (1M rows) from disk, keeping only fail
-// and review results as --status fail,review does, and reports the peak heap in use.
+// BenchmarkDirectory scans 200 reports of 5,000 users (1M rows) from disk, where one user
+// in 20 has a setup key, keeping fail and review results as --status fail,review does. It
+// reports the peak heap in use: kept results plus one report per worker. The keep=none
+// case keeps nothing, which shows the part that does not grow with the input.
 func BenchmarkDirectory(b *testing.B) {
 	dir := b.TempDir()
 	var paths []string
 	for i := 0; i < 200; i++ {
 		p := filepath.Join(dir, fmt.Sprintf("report-%03d.csv", i))
-		if err := os.WriteFile(p, generateReport(fmt.Sprintf("%012d", 100000000000+i),
-			benchUsers), 0o644); err != nil {
+		if err := os.WriteFile(p, generateReportEvery(fmt.Sprintf("%012d", 100000000000+i),
+			benchUsers, 20), 0o644); err != nil {
 			b.Fatal(err)
 		}
 		paths = append(paths, p)
 	}
-	keep := func(r *finding.Result) bool {
+	failReview := func(r *finding.Result) bool {
 		return r.Status == finding.StatusFail || r.Status == finding.StatusReview
 	}
+	none := func(*finding.Result) bool { return false }
 
-	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {
-		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+	cases := []struct {
+		name    string
+		workers int
+		keep    func(*finding.Result) bool
+	}{
+		{"keep=fail,review/workers=1", 1, failReview},
+		{fmt.Sprintf("keep=fail,review/workers=%d", runtime.GOMAXPROCS(0)), 0, failReview},
+		{fmt.Sprintf("keep=none/workers=%d", runtime.GOMAXPROCS(0)), 0, none},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
 			peak := watchHeap(b)
+			var kept int
 			for b.Loop() {
-				out, err := Files(context.Background(), paths, Options{Keep: keep,
-					Workers: workers})
+				out, err := Files(context.Background(), paths, Options{Keep: tc.keep,
+					Workers: tc.workers})
 				if err != nil {
 					b.Fatal(err)
 				}
 				if out.Summary[finding.StatusFail] == 0 {
 					b.Fatal("no failing results")
 				}
+				kept = len(out.Results)
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/
 				float64(200*(benchUsers+1)), "ns/row")
 			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(kept), "kept-results")
 		})
 	}
 }

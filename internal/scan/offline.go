@@ -166,6 +166,7 @@ func merge(outs []fileOutcome) (*Outcome, error) {
 	if len(errs) > 0 {
 		return nil, &InputError{Errs: errs}
 	}
+	o.Warnings = append(o.Warnings, overlapWarnings(o.Reports)...)
 	sort.SliceStable(o.Results, func(i, j int) bool {
 		return o.Results[i].AccountID < o.Results[j].AccountID
 	})
@@ -220,4 +221,22 @@ func streamPath(path string, stdin io.Reader,
 	}
 	defer f.Close()
 	return credreport.Stream(path, f, fn)
+}
+
+// overlapWarnings names reports that cover the same account: their results are all kept,
+// so the account's users are counted once per report.
+func overlapWarnings(reps []*credreport.Report) []string {
+	first := map[string]string{}
+	var out []string
+	for _, r := range reps {
+		key := r.Partition + ":" + r.AccountID
+		if prev, ok := first[key]; ok {
+			out = append(out, fmt.Sprintf("%s and %s both cover account %s: its users are "+
+				"evaluated and counted once per report; scan one report per account",
+				prev, r.Path, r.AccountID))
+			continue
+		}
+		first[key] = r.Path
+	}
+	return out
 }
