@@ -132,6 +132,7 @@ func (o *fixOptions) validate(fs *flag.FlagSet, action string, statuses []string
 	if err := validateScan(&o.scan, statuses); err != nil {
 		return err
 	}
+	o.scan.applyLogLevel(env)
 
 	var ok bool
 	if o.action, ok = remediate.ParseAction(action); !ok {

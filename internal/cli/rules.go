@@ -70,7 +70,11 @@ func runExplain(args []string, env *Env) error {
 func writeCompliance(w io.Writer, d rule.Definition) {
 	fmt.Fprintln(w, "  Compliance:")
 	for _, c := range d.Compliance {
-		fmt.Fprintf(w, "    %s v%s: %s\n", c.Framework, c.Version, c.Control)
+		version := c.Version
+		if version != "" && version[0] >= '0' && version[0] <= '9' {
+			version = "v" + version
+		}
+		fmt.Fprintf(w, "    %s %s: %s\n", c.Framework, version, c.Control)
 	}
 	fmt.Fprintln(w)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"log/slog"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,6 +34,7 @@ type scanOptions struct {
 	// suppressionsFile is --suppressions; suppressions is the loaded set, or nil.
 	suppressionsFile string
 	suppressions     *suppress.Set
+	logLevel         string
 }
 
 const scanUsage = `Usage: keywarden scan [--report PATH]... [flags]
@@ -63,6 +65,8 @@ func declareScanFlags(fs *flag.FlagSet, o *scanOptions, statuses *[]string) {
 	fs.StringVar(&o.region, "region", "", "AWS `region` for the SDK and ASFF product ARNs")
 	fs.StringVar(&o.suppressionsFile, "suppressions", "", "mute accepted findings listed in "+
 		"the YAML `FILE` (each entry needs a reason and an expiry)")
+	fs.StringVar(&o.logLevel, "log-level", "", "log `level` on stderr: debug, info, warn or "+
+		"error (default warn, or KEYWARDEN_LOG_LEVEL)")
 	fs.Var(listFlag{values: statuses, split: true}, "status",
 		"keep only these `statuses` in the output, e.g. fail,review")
 	addLiveFlags(fs, &o.live)
@@ -71,6 +75,13 @@ func declareScanFlags(fs *flag.FlagSet, o *scanOptions, statuses *[]string) {
 // validateScan checks the values declareScanFlags read.
 func validateScan(o *scanOptions, statuses []string) error {
 	var err error
+	if o.logLevel != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(o.logLevel)); err != nil {
+			return fmt.Errorf("%w: --log-level %q: expected debug, info, warn or error",
+				ErrUsage, o.logLevel)
+		}
+	}
 	if o.statuses, err = parseStatuses(statuses); err != nil {
 		return err
 	}
@@ -109,6 +120,13 @@ func validateScan(o *scanOptions, statuses []string) error {
 	return o.live.validate(len(o.reports) > 0)
 }
 
+// applyLogLevel replaces the logger when --log-level was given.
+func (o *scanOptions) applyLogLevel(env *Env) {
+	if o.logLevel != "" {
+		env.Logger = newLogger(env.Stderr, o.logLevel)
+	}
+}
+
 // mute applies the suppressions to a result, if any were given.
 func (o *scanOptions) mute(r *finding.Result) {
 	if o.suppressions != nil {
@@ -144,6 +162,7 @@ func parseScan(args []string, env *Env) (*scanOptions, error) {
 	if err := validateScan(o, statuses); err != nil {
 		return nil, err
 	}
+	o.applyLogLevel(env)
 	return o, nil
 }
 
@@ -172,10 +191,14 @@ func runScan(ctx context.Context, args []string, env *Env) error {
 
 // scanReports evaluates the --report inputs.
 func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Document, error) {
-	paths, err := scan.ExpandPaths(o.reports)
+	paths, skipped, err := scan.ExpandPaths(o.reports)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInput, err)
 	}
+	for _, s := range skipped {
+		env.warnf("%s", s)
+	}
+	env.Logger.Debug("reading credential reports", "files", len(paths))
 
 	out, err := scan.Files(ctx, paths, scan.Options{
 		Rule:   rule.Options{Window: o.window},
@@ -193,6 +216,10 @@ func scanReports(ctx context.Context, o *scanOptions, env *Env) (*output.Documen
 	}
 
 	warnings := out.Warnings
+	for _, src := range out.Sources {
+		env.Logger.Debug("credential report read", "path", src.Path, "format", src.Format,
+			"account", src.AccountID, "users", src.Users)
+	}
 	for _, rep := range out.Reports {
 		if w := staleWarning(rep.Path, rep.GeneratedTime, time.Now()); w != "" {
 			warnings = append(warnings, w)

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/awsscan"
@@ -109,6 +110,10 @@ func runUndo(ctx context.Context, args []string, env *Env) error {
 
 // undoPlan reads the journal and plans the undo of runID, or of the latest fix run.
 func undoPlan(path, runID string) (*remediate.Plan, string, []string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, "", nil, fmt.Errorf("%w: read journal: %v; pass the --journal that fix "+
+			"wrote", ErrInput, err)
+	}
 	recs, warnings, err := remediate.ReadJournal(path)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("%w: %v", ErrInput, err)

@@ -182,6 +182,12 @@ func TestParse_Errors(t *testing.T) {
 				`expected text/csv`},
 		{"broken gzip", "\x1f\x8bXXXXXXXXXXXX", ErrEnvelope,
 			"r.csv: invalid report envelope: gzip: invalid header"},
+		{"gzip inside gzip", gz(gz(header)), ErrEnvelope,
+			"r.csv: invalid report envelope: gzip inside gzip: expected one layer of compression"},
+		{"UTF-16", "\xff\xfeu\x00s\x00", ErrEnvelope,
+			"r.csv: invalid report envelope: UTF-16 text: expected UTF-8, as AWS writes it"},
+		{"JSON array", " [1, 2]", ErrEnvelope, "r.csv: invalid report envelope: a JSON " +
+			"array: expected the CSV, or the JSON object printed by aws iam get-credential-report"},
 		{"truncated gzip", gz(header + "\n" + aliceRow)[:60], ErrRead,
 			"r.csv: read failed: unexpected EOF"},
 	}

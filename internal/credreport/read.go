@@ -62,7 +62,10 @@ func Stream(path string, r io.Reader, fn func(*Report, *Row) error) (*Report, er
 		format = "csv+gzip"
 	}
 
-	if isJSON(br) {
+	if err := sniff(path, br); err != nil {
+		return nil, err
+	}
+	if firstByte(br) == '{' {
 		return readCLIJSON(path, br, "aws-cli-json"+format[len("csv"):], fn)
 	}
 	return streamCSV(path, br, format, nil, fn)
@@ -76,23 +79,35 @@ func streamCSV(path string, r io.Reader, format string, generated *time.Time,
 	return parseStream(path, r, func(row *Row) error { return fn(rep, row) }, rep)
 }
 
-// isJSON reports whether the next non-space byte opens a JSON object.
-func isJSON(br *bufio.Reader) bool {
-	for n := 1; n <= 64; n++ {
-		b, err := br.Peek(n)
-		if len(b) < n {
-			return false
-		}
-		c := b[n-1]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
-			continue
-		}
-		if err != nil {
-			return false
-		}
-		return c == '{'
+// sniff rejects inputs that are recognisably not a credential report, with a message that
+// says what they are.
+func sniff(path string, br *bufio.Reader) error {
+	head, _ := br.Peek(2)
+	var what string
+	switch {
+	case len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b:
+		what = "gzip inside gzip: expected one layer of compression"
+	case len(head) == 2 && (head[0] == 0xff && head[1] == 0xfe ||
+		head[0] == 0xfe && head[1] == 0xff):
+		what = "UTF-16 text: expected UTF-8, as AWS writes it"
+	case firstByte(br) == '[':
+		what = "a JSON array: expected the CSV, or the JSON object printed by " +
+			"aws iam get-credential-report"
+	default:
+		return nil
 	}
-	return false
+	return &ParseError{Path: path, Err: fmt.Errorf("%w: %s", ErrEnvelope, what)}
+}
+
+// firstByte returns the first byte that is not white space among the next 64, or 0.
+func firstByte(br *bufio.Reader) byte {
+	b, _ := br.Peek(64)
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' {
+			return c
+		}
+	}
+	return 0
 }
 
 // cliEnvelope is the document `aws iam get-credential-report --output json` prints.

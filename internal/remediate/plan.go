@@ -141,6 +141,9 @@ func planItem(r *finding.Result, o PlanOptions) Item {
 	}
 
 	switch {
+	case r.Reason == finding.ReasonKeyAmbiguous:
+		it.State, it.Reason = StateSkipped, "two keys of the user were created in the same "+
+			"second, so the report slot cannot be tied to one key ID; check both keys by hand"
 	case it.AccessKeyID == "":
 		it.State, it.Reason = StateSkipped, "the scan does not know the access key ID "+
 			"(a credential report alone has none); scan live or with --method api"

@@ -65,10 +65,10 @@ func (e *InputError) Error() string {
 // Unwrap returns the individual errors.
 func (e *InputError) Unwrap() []error { return e.Errs }
 
-// ExpandPaths turns the --report arguments into files: a directory means every regular,
-// non-hidden file in it, sorted by name; "-" is standard input.
-func ExpandPaths(args []string) ([]string, error) {
-	var files []string
+// ExpandPaths turns the --report arguments into files: a directory means every regular
+// file in it (links followed), sorted by name; "-" is standard input. Subdirectories and
+// hidden files are passed over, and each one passed over is named in skipped.
+func ExpandPaths(args []string) (files, skipped []string, err error) {
 	for _, a := range args {
 		if a == Stdin {
 			files = append(files, a)
@@ -76,7 +76,7 @@ func ExpandPaths(args []string) ([]string, error) {
 		}
 		info, err := os.Stat(a)
 		if err != nil {
-			return nil, fmt.Errorf("read report %s: %w", a, errors.Unwrap(err))
+			return nil, nil, fmt.Errorf("read report %s: %w", a, errors.Unwrap(err))
 		}
 		if !info.IsDir() {
 			files = append(files, a)
@@ -84,19 +84,30 @@ func ExpandPaths(args []string) ([]string, error) {
 		}
 		entries, err := os.ReadDir(a)
 		if err != nil {
-			return nil, fmt.Errorf("read report directory %s: %w", a, err)
+			return nil, nil, fmt.Errorf("read report directory %s: %w", a, err)
 		}
 		n := len(files)
 		for _, e := range entries {
-			if e.Type().IsRegular() && e.Name()[0] != '.' {
-				files = append(files, filepath.Join(a, e.Name()))
+			p := filepath.Join(a, e.Name())
+			st, err := os.Stat(p)
+			switch {
+			case err != nil:
+				skipped = append(skipped, fmt.Sprintf("%s: skipped: %v", p, err))
+			case e.Name()[0] == '.':
+				skipped = append(skipped, p+": skipped: hidden file")
+			case st.IsDir():
+				skipped = append(skipped, p+": skipped: directories are not read recursively")
+			case st.Mode().IsRegular():
+				files = append(files, p)
+			default:
+				skipped = append(skipped, p+": skipped: not a regular file")
 			}
 		}
 		if len(files) == n {
-			return nil, fmt.Errorf("read report directory %s: no files in it", a)
+			return nil, nil, fmt.Errorf("read report directory %s: no report files in it", a)
 		}
 	}
-	return files, nil
+	return files, skipped, nil
 }
 
 // fileOutcome is the part of the outcome one file contributes.
