@@ -247,15 +247,15 @@ func staleWarning(path string, generated *time.Time, now time.Time) string {
 		generated.UTC().Format(time.RFC3339), age)
 }
 
-// keeper returns the result filter for a run. The text format shows fail, review and error
-// only, so it keeps nothing else unless --status asks for it.
+// keeper returns the result filter for a run. The text format shows fail, review, error and
+// muted only, so it keeps nothing else unless --status asks for it.
 func keeper(statuses []finding.Status, format string) func(*finding.Result) bool {
 	if len(statuses) == 0 && format != "text" {
 		return nil
 	}
 	if len(statuses) == 0 {
 		statuses = []finding.Status{finding.StatusFail, finding.StatusReview,
-			finding.StatusError}
+			finding.StatusError, finding.StatusMuted}
 	}
 	keep := map[finding.Status]bool{}
 	for _, s := range statuses {

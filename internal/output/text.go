@@ -27,12 +27,13 @@ func newText(o Options) Formatter {
 // text renders the human report: problems first, then what to do, then the counts.
 type text struct{ color bool }
 
-// Format writes the fail, review and error results, their fixes and a summary.
+// Format writes the fail, review, error and muted results, their fixes and a summary.
 func (t *text) Format(w io.Writer, doc *Document) error {
 	var shown []*finding.Result
 	for i := range doc.Results {
 		switch doc.Results[i].Status {
-		case finding.StatusFail, finding.StatusReview, finding.StatusError:
+		case finding.StatusFail, finding.StatusReview, finding.StatusError,
+			finding.StatusMuted:
 			shown = append(shown, &doc.Results[i])
 		}
 	}
@@ -79,7 +80,7 @@ func (t *text) fixes(w io.Writer, rs []*finding.Result) {
 			}
 		}
 		for _, n := range r.Notes {
-			fmt.Fprintf(w, "  note: %s\n", n)
+			fmt.Fprintf(w, "  note: %s\n", safe(n))
 		}
 	}
 	fmt.Fprintln(w)
