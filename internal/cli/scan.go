@@ -2,11 +2,11 @@ package cli
 
 import (
 	"context"
-	"log/slog"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/keywarden/keywarden/internal/finding"
