@@ -187,18 +187,9 @@ func junitEvidence(r *finding.Result) string {
 			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}
 	}
-	line("status", string(r.Status))
-	line("severity", string(r.Severity))
-	line("reason", string(r.Reason))
-	line("user_arn", r.UserARN)
-	line("key_slot", intPtr(r.KeySlot))
-	line("access_key_id", strPtr(r.AccessKeyID))
-	line("key_status", r.KeyStatus)
-	line("user_created_at", timePtr(r.UserCreatedAt))
-	line("key_created_at", timePtr(r.KeyCreatedAt))
-	line("setup_delta_seconds", int64Ptr(r.SetupDeltaSeconds))
-	line("key_last_used_at", timePtr(r.KeyLastUsedAt))
-	line("source", sourceName(r.Source))
+	for _, f := range evidenceFields(r) {
+		line(f.name, f.value)
+	}
 	if r.Remediation != nil {
 		line("fix", r.Remediation.Summary)
 		for _, cmd := range r.Remediation.Commands {

@@ -188,26 +188,10 @@ func sarifMessage(r *finding.Result) string {
 
 // sarifEvidence carries the evidence as result properties.
 func sarifEvidence(r *finding.Result) *sarif.PropertyBag {
-	p := sarif.NewPropertyBag().
-		Add("status", string(r.Status)).
-		Add("reason", string(r.Reason)).
-		Add("severity", string(r.Severity)).
-		Add("account_id", r.AccountID)
-	put := func(k, v string) {
-		if v != "" {
-			p.Add(k, v)
-		}
+	p := sarif.NewPropertyBag()
+	for _, f := range evidenceFields(r) {
+		p.Add(f.name, f.value)
 	}
-	put("user_name", r.UserName)
-	put("key_slot", intPtr(r.KeySlot))
-	put("access_key_id", strPtr(r.AccessKeyID))
-	put("key_status", r.KeyStatus)
-	put("user_created_at", timePtr(r.UserCreatedAt))
-	put("key_created_at", timePtr(r.KeyCreatedAt))
-	put("setup_delta_seconds", int64Ptr(r.SetupDeltaSeconds))
-	put("key_last_used_at", timePtr(r.KeyLastUsedAt))
-	put("key_last_used_service", r.KeyLastUsedService)
-	put("key_last_used_region", r.KeyLastUsedRegion)
 	switch r.Severity {
 	case finding.SeverityHigh:
 		p.Add("security-severity", "8.0")
