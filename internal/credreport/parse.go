@@ -87,6 +87,7 @@ func parseStream(path string, r io.Reader, fn func(*Row) error, rep *Report) (*R
 
 	p := parser{path: path, cols: cols}
 	seen := map[string]int{}
+	var row Row
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -97,8 +98,7 @@ func parseStream(path string, r io.Reader, fn func(*Row) error, rep *Report) (*R
 		}
 		line, _ := cr.FieldPos(0)
 
-		row, err := p.row(rec, line)
-		if err != nil {
+		if row, err = p.row(rec, line); err != nil {
 			return nil, err
 		}
 		if err := rep.setAccount(path, &row); err != nil {

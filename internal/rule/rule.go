@@ -48,8 +48,10 @@ type User struct {
 	Keys            []Key
 	Source          finding.Source
 
-	// keys backs Keys for users built by FromRow, saving an allocation per row.
-	keys [2]Key
+	// keys and times back Keys and their times for users built by FromRow, saving
+	// allocations per row.
+	keys  [2]Key
+	times [4]time.Time
 }
 
 // Key is one access key of a user.
@@ -97,12 +99,22 @@ func FromRow(dst *User, rep *credreport.Report, row *credreport.Row) {
 		dst.Keys = append(dst.Keys, Key{
 			Slot:            i + 1,
 			Active:          k.Active,
-			Created:         k.LastRotated.Ptr(),
-			LastUsed:        k.LastUsed.Ptr(),
+			Created:         dst.timeOf(2*i, k.LastRotated),
+			LastUsed:        dst.timeOf(2*i+1, k.LastUsed),
 			LastUsedService: notNA(k.LastUsedService),
 			LastUsedRegion:  notNA(k.LastUsedRegion),
 		})
 	}
+}
+
+// timeOf stores a report time in slot i of the user's backing array and points at it, or
+// returns nil for a marker.
+func (u *User) timeOf(i int, t credreport.Time) *time.Time {
+	if !t.Valid() {
+		return nil
+	}
+	u.times[i] = t.T
+	return &u.times[i]
 }
 
 // notNA maps the N/A marker to the empty string.
