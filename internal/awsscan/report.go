@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
@@ -30,9 +31,9 @@ type credentialReport struct {
 // it is complete or the deadline passes. Throttling, LimitExceeded and ReportInProgress wait
 // and retry; ReportNotPresent and ReportExpired generate again; AccessDenied returns
 // ErrReportDenied so the caller can fall back to the API.
-func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, poll time.Duration,
-	log *slog.Logger) (*credentialReport, error) {
-	ctx, cancel := context.WithTimeout(ctx, deadline)
+func fetchReport(parent context.Context, client IAMAPI, deadline time.Duration,
+	poll time.Duration, log *slog.Logger) (*credentialReport, error) {
+	ctx, cancel := context.WithTimeout(parent, deadline)
 	defer cancel()
 
 	wait := poll
@@ -41,7 +42,7 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 		if needGenerate {
 			done, err := generate(ctx, client)
 			if err != nil && ctx.Err() != nil {
-				return nil, timeoutErr(ctx, deadline)
+				return nil, reportTimeout(parent, deadline)
 			}
 			if err != nil {
 				return nil, err
@@ -50,7 +51,7 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 			if !done {
 				log.Debug("credential report generating", "attempt", attempt)
 				if err := sleep(ctx, &wait); err != nil {
-					return nil, timeoutErr(ctx, deadline)
+					return nil, reportTimeout(parent, deadline)
 				}
 				needGenerate = true
 				continue
@@ -69,7 +70,7 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 		case code == "ReportNotPresent" || code == "ReportExpired":
 			needGenerate = true
 		case ctx.Err() != nil:
-			return nil, timeoutErr(ctx, deadline)
+			return nil, reportTimeout(parent, deadline)
 		case code == "ReportInProgress" || retryable(code):
 		case isDenied(code):
 			return nil, fmt.Errorf("%w: GetCredentialReport: %v", ErrReportDenied, err)
@@ -77,7 +78,7 @@ func fetchReport(ctx context.Context, client IAMAPI, deadline time.Duration, pol
 			return nil, fmt.Errorf("get credential report: %w", err)
 		}
 		if err := sleep(ctx, &wait); err != nil {
-			return nil, timeoutErr(ctx, deadline)
+			return nil, reportTimeout(parent, deadline)
 		}
 	}
 }
@@ -99,11 +100,11 @@ func generate(ctx context.Context, client IAMAPI) (bool, error) {
 	return false, fmt.Errorf("generate credential report: %w", err)
 }
 
-// timeoutErr tells a deadline apart from a cancellation by the caller.
-func timeoutErr(ctx context.Context, deadline time.Duration) error {
-	if errors.Is(context.Cause(ctx), context.Canceled) && !errors.Is(ctx.Err(),
-		context.DeadlineExceeded) {
-		return ctx.Err()
+// reportTimeout explains why the report wait ended: the caller's context (cancelled, or
+// out of its own time), or the report deadline.
+func reportTimeout(parent context.Context, deadline time.Duration) error {
+	if err := parent.Err(); err != nil {
+		return err
 	}
 	return fmt.Errorf("%w: still not complete after %s; retry later or raise --report-timeout",
 		ErrReportTimeout, deadline)
@@ -148,4 +149,16 @@ func retryable(code string) bool {
 func isDenied(code string) bool {
 	return code == "AccessDenied" || code == "AccessDeniedException" ||
 		code == "UnauthorizedOperation"
+}
+
+// IsTransient reports whether err is an AWS failure on the service's side (5xx, or a code
+// such as ServiceFailure) that a later retry may not meet.
+func IsTransient(err error) bool {
+	switch apiCode(err) {
+	case "ServiceFailure", "ServiceUnavailable", "InternalFailure", "InternalError",
+		"ServiceException":
+		return true
+	}
+	var re *awshttp.ResponseError
+	return errors.As(err, &re) && re.HTTPStatusCode() >= 500
 }

@@ -72,9 +72,8 @@ func (s *Scanner) Scan(ctx context.Context) (*AccountResult, error) {
 
 	rep, err := fetchReport(ctx, s.IAM, o.ReportTimeout, o.PollInterval, o.Logger)
 	if errors.Is(err, ErrReportDenied) && o.Method == MethodAuto {
-		note := fmt.Sprintf("credential report denied (%v); evaluated every user through "+
-			"the IAM API instead", err)
-		o.Logger.Warn("credential report denied, falling back to the API", "error", err)
+		note := fmt.Sprintf("%v; evaluated every user through the IAM API instead", err)
+		o.Logger.Debug("falling back to the API", "error", err)
 		return s.scanAPI(ctx, []string{note})
 	}
 	if err != nil {

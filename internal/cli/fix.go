@@ -259,10 +259,15 @@ func readScan(path string, stdin io.Reader, maxAge time.Duration,
 			"scan again with this version", ErrInput, path, doc.SchemaVersion,
 			output.SchemaVersion)
 	}
+	if doc.GeneratedAt.After(now.Add(5 * time.Minute)) {
+		return nil, fmt.Errorf("%w: --from %s: scan generated %s, in the future; check the "+
+			"file and this machine's clock", ErrInput, path,
+			doc.GeneratedAt.UTC().Format(time.RFC3339))
+	}
 	if age := now.Sub(doc.GeneratedAt); age > maxAge {
 		return nil, fmt.Errorf("%w: --from %s: scan generated %s (%s ago) is older than "+
 			"--max-age %s; scan again, or raise --max-age", ErrInput, path,
-			doc.GeneratedAt.UTC().Format(time.RFC3339), age.Round(time.Minute), maxAge)
+			doc.GeneratedAt.UTC().Format(time.RFC3339), age.Round(time.Second), maxAge)
 	}
 	return &doc, nil
 }
@@ -307,10 +312,15 @@ func fixClients(ctx context.Context, o *fixOptions, in *fixIn) (remediate.Client
 
 // fixOutcome picks the error that maps to fix's exit code.
 func fixOutcome(doc *output.Document, plan *remediate.Plan) error {
+	var missed []string
 	for _, a := range doc.Accounts {
 		if a.ScanStatus == "error" {
-			return ErrUnreachable
+			missed = append(missed, a.ID)
 		}
+	}
+	if len(missed) > 0 {
+		return fmt.Errorf("%w: %d accounts of the scan were not scanned, so their keys are "+
+			"not in the plan: %s", ErrUnreachable, len(missed), strings.Join(missed, ", "))
 	}
 	if !plan.Complete() {
 		return errIncomplete

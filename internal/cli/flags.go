@@ -35,10 +35,14 @@ func (l listFlag) Set(s string) error {
 		*l.values = append(*l.values, s)
 		return nil
 	}
+	n := len(*l.values)
 	for _, v := range strings.Split(s, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			*l.values = append(*l.values, v)
 		}
+	}
+	if len(*l.values) == n {
+		return errors.New("expected at least one value")
 	}
 	return nil
 }

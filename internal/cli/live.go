@@ -203,10 +203,12 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 		out.account.APICalls = counter.Counts()
 		out.account.Summary = summaryMap(out.summary)
 	}()
+	keep := keeper(o.statuses, o.format)
 
 	cfg, err := sessions.Config(ctx, accountID)
 	if err != nil {
 		out.fail(env, err, sessions.AssumeRoleFix(accountID))
+		out.filter(keep)
 		return out
 	}
 	scanner := &awsscan.Scanner{
@@ -218,8 +220,18 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 		},
 	}
 	res, err := scanner.Scan(ctx)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The account's own time limit ran out, whatever call was waiting at the time.
+		out.fail(env, fmt.Errorf("scan timed out after %s (--account-timeout) while "+
+			"waiting on AWS: %w", o.live.scope.accountTimeout, err),
+			"raise --account-timeout, or look for heavy throttling or latency in this "+
+				"account")
+		out.filter(keep)
+		return out
+	}
 	if err != nil {
 		out.fail(env, err, fixFor(err))
+		out.filter(keep)
 		return out
 	}
 
@@ -236,7 +248,6 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 	}
 	// Keep only what the output shows, so memory grows with kept results, not accounts.
 	out.summary = finding.Summarize(res.Results)
-	keep := keeper(o.statuses, o.format)
 	for i := range res.Results {
 		if keep == nil || keep(&res.Results[i]) {
 			out.results = append(out.results, res.Results[i])
@@ -247,14 +258,38 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 	return out
 }
 
-// fail records an account-level error.
+// filter drops the results the output does not show.
+func (a *accountScan) filter(keep func(*finding.Result) bool) {
+	if keep == nil {
+		return
+	}
+	kept := a.results[:0]
+	for i := range a.results {
+		if keep(&a.results[i]) {
+			kept = append(kept, a.results[i])
+		}
+	}
+	a.results = kept
+}
+
+// fail records an account-level error as the account's one result, status error, so that
+// every output format shows the gap and the summary never reads zero errors.
 func (a *accountScan) fail(env *Env, err error, fix string) {
 	a.account.ScanStatus, a.account.Error, a.account.Fix = "error", err.Error(), fix
 	a.source = output.Source{Kind: "api", AccountID: a.account.ID}
-	// The summary counts the account as an error, so a gap never reads as zero errors.
-	a.summary = finding.Summarize(nil)
-	a.summary[finding.StatusError] = 1
-	env.warnf("account %s could not be scanned: %v", a.account.ID, err)
+	a.results = []finding.Result{{
+		RuleID:      rule.ID,
+		Status:      finding.StatusError,
+		Severity:    finding.SeverityInfo,
+		Reason:      finding.ReasonAccountUnreachable,
+		AccountID:   a.account.ID,
+		Message:     "account " + a.account.ID + " could not be scanned: " + err.Error(),
+		Remediation: &finding.Remediation{Summary: fix, Commands: []string{}},
+		Source:      finding.Source{Kind: "api"},
+	}}
+	a.summary = finding.Summarize(a.results)
+	a.notes = append(a.notes, a.results[0].Message)
+	env.warnf("%s", a.results[0].Message)
 }
 
 // fixFor suggests what to do about an account-level error.
@@ -266,6 +301,8 @@ func fixFor(err error) string {
 	case errors.Is(err, awsscan.ErrReportDenied):
 		return "grant iam:GenerateCredentialReport and iam:GetCredentialReport, or use " +
 			"--method api (see the README for the policies)"
+	case awsscan.IsTransient(err):
+		return "AWS answered with a temporary failure; retry later, or raise --max-attempts"
 	}
 	return "check the credentials and the IAM permissions listed in the README"
 }

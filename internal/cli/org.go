@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -92,29 +90,33 @@ func (o *scopeOptions) validate(offline bool) error {
 }
 
 // readAccountsFile reads one account ID per line; blank lines and # comments are skipped.
+// Every bad line is reported, and a file with no ID is an error: an empty list must never
+// widen a scan or a fix to every account.
 func readAccountsFile(path string) ([]string, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: --accounts-file: %v", ErrUsage, err)
 	}
-	defer f.Close()
 
-	var ids []string
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		text, _, _ := strings.Cut(sc.Text(), "#")
-		text = strings.TrimSpace(text)
-		if text == "" {
-			continue
+	var ids, bad []string
+	text := strings.TrimPrefix(string(data), "\ufeff")
+	for i, line := range strings.Split(text, "\n") {
+		id, _, _ := strings.Cut(line, "#")
+		id = strings.TrimSpace(id)
+		switch {
+		case id == "":
+		case credreport.IsAccountID(id):
+			ids = append(ids, id)
+		default:
+			bad = append(bad, fmt.Sprintf("%s:%d: account ID %q: expected 12 digits", path,
+				i+1, id))
 		}
-		if !credreport.IsAccountID(text) {
-			return nil, fmt.Errorf("%w: %s:%d: account ID %q: expected 12 digits", ErrUsage,
-				path, line, text)
-		}
-		ids = append(ids, text)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: --accounts-file: %v", ErrUsage, err)
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("%w: %s", ErrUsage, strings.Join(bad, "\n"))
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("%w: --accounts-file %s: no account IDs in it", ErrUsage, path)
 	}
 	return ids, nil
 }
@@ -248,12 +250,8 @@ func scanOne(ctx context.Context, o *scanOptions, env *Env, sessions *awsscan.Se
 
 	sc := scanAccount(actx, o, env, sessions, t.ID)
 	sc.account.Name, sc.account.State = t.Name, t.State
-	if sc.account.ScanStatus == "error" && ctx.Err() == nil &&
-		errors.Is(actx.Err(), context.DeadlineExceeded) {
-		sc.account.Error = fmt.Sprintf("scan timed out after %s (--account-timeout): %s",
-			o.live.scope.accountTimeout, sc.account.Error)
-		sc.account.Fix = "raise --account-timeout, or check for heavy throttling in this " +
-			"account"
+	for i := range sc.results {
+		sc.results[i].AccountName = t.Name
 	}
 	return sc
 }

@@ -116,9 +116,12 @@ type asffNote struct {
 // newASFF writes every result as an ASFF finding for
 // `aws securityhub batch-import-findings`.
 //
-// Up to ASFFBatchSize findings are written as one indented JSON array, which --findings
-// takes as it is. More findings are split into batches of ASFFBatchSize and written as one
-// compact JSON array per line, so each line can be fed to one call:
+// Security Hub takes at most ASFFBatchSize findings per call, and with the default product
+// ARN each finding must belong to the calling account. Findings of one account, up to
+// ASFFBatchSize, are written as one indented JSON array, which --findings takes as it is.
+// Anything else is split into batches of one account and at most ASFFBatchSize findings,
+// one compact JSON array per line, so each line can be fed to one call made with that
+// account's credentials:
 //
 //	while read -r batch; do
 //	  aws securityhub batch-import-findings --findings "$batch"
@@ -134,25 +137,42 @@ func newASFF(o Options) Formatter {
 		region = defaultASFFRegion
 	}
 	return FormatterFunc(func(w io.Writer, doc *Document) error {
-		findings := make([]asffFinding, 0, len(doc.Results))
-		for i := range doc.Results {
-			findings = append(findings, asffOf(doc, &doc.Results[i], region))
-		}
+		batches := asffBatches(doc, region)
 
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
-		if !o.NDJSON && len(findings) <= ASFFBatchSize {
+		if !o.NDJSON && len(batches) <= 1 {
 			enc.SetIndent("", "  ")
-			return enc.Encode(findings)
+			if len(batches) == 0 {
+				return enc.Encode([]asffFinding{})
+			}
+			return enc.Encode(batches[0])
 		}
-		for start := 0; start < len(findings); start += ASFFBatchSize {
-			end := min(start+ASFFBatchSize, len(findings))
-			if err := enc.Encode(findings[start:end]); err != nil {
+		for _, b := range batches {
+			if err := enc.Encode(b); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// asffBatches groups the findings by account, in document order, into batches of at most
+// ASFFBatchSize.
+func asffBatches(doc *Document, region string) [][]asffFinding {
+	var batches [][]asffFinding
+	byAccount := map[string]int{} // account -> index of its open batch
+	for i := range doc.Results {
+		f := asffOf(doc, &doc.Results[i], region)
+		at, ok := byAccount[f.AwsAccountID]
+		if !ok || len(batches[at]) == ASFFBatchSize {
+			batches = append(batches, nil)
+			at = len(batches) - 1
+			byAccount[f.AwsAccountID] = at
+		}
+		batches[at] = append(batches[at], f)
+	}
+	return batches
 }
 
 // asffOf maps one result.

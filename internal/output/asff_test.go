@@ -18,10 +18,30 @@ var asffRequired = []string{"SchemaVersion", "Id", "ProductArn", "GeneratorId",
 	"AwsAccountId", "Types", "CreatedAt", "UpdatedAt", "Severity", "Title", "Description",
 	"Resources", "Compliance", "Remediation", "RecordState", "Workflow"}
 
+// asffLines decodes asff output as one JSON array, or as one batch array per line.
+func asffLines(t *testing.T, data []byte) [][]map[string]any {
+	t.Helper()
+	var one []map[string]any
+	if err := json.Unmarshal(data, &one); err == nil {
+		return [][]map[string]any{one}
+	}
+	var batches [][]map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 8<<20)
+	for sc.Scan() {
+		var batch []map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &batch); err != nil {
+			t.Fatalf("batch line: %v", err)
+		}
+		batches = append(batches, batch)
+	}
+	return batches
+}
+
 func TestASFF_RequiredFields(t *testing.T) {
 	var findings []map[string]any
-	if err := json.Unmarshal(render(t, "asff", Options{}), &findings); err != nil {
-		t.Fatalf("decode asff: %v", err)
+	for _, b := range asffLines(t, render(t, "asff", Options{})) {
+		findings = append(findings, b...)
 	}
 
 	ids := map[string]bool{}
@@ -98,18 +118,10 @@ func firstWithStatus(t *testing.T, doc *Document, st finding.Status) *finding.Re
 }
 
 func TestASFF_Batches(t *testing.T) {
-	tests := []struct {
+	for _, tt := range []struct {
 		results int
 		ndjson  bool
-		batches []int // nil means one indented array
-	}{
-		{0, false, nil},
-		{100, false, nil},
-		{101, false, []int{100, 1}},
-		{250, false, []int{100, 100, 50}},
-		{3, true, []int{3}},
-	}
-	for _, tt := range tests {
+	}{{0, false}, {3, false}, {100, false}, {101, false}, {250, false}, {3, true}} {
 		t.Run(fmt.Sprintf("%d ndjson=%v", tt.results, tt.ndjson), func(t *testing.T) {
 			doc := manyResults(t, tt.results)
 			var buf bytes.Buffer
@@ -117,26 +129,32 @@ func TestASFF_Batches(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			if tt.batches == nil {
-				var all []map[string]any
-				if err := json.Unmarshal(buf.Bytes(), &all); err != nil || len(all) != tt.results {
-					t.Fatalf("one array: %d findings, err %v; want %d", len(all), err,
-						tt.results)
-				}
-				return
+			accounts := map[string]bool{}
+			for _, r := range doc.Results {
+				accounts[r.AccountID] = true
 			}
-			var got []int
-			sc := bufio.NewScanner(&buf)
-			sc.Buffer(nil, 8<<20)
-			for sc.Scan() {
-				var batch []map[string]any
-				if err := json.Unmarshal(sc.Bytes(), &batch); err != nil {
-					t.Fatalf("batch line: %v", err)
-				}
-				got = append(got, len(batch))
+			oneArray := !tt.ndjson && len(accounts) <= 1 && tt.results <= ASFFBatchSize
+			lines := strings.Count(strings.TrimSpace(buf.String()), "\n") + 1
+			if oneArray && !json.Valid(buf.Bytes()) {
+				t.Fatalf("one account, %d findings: not one JSON document", tt.results)
 			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.batches) {
-				t.Errorf("batches %v, want %v", got, tt.batches)
+
+			total := 0
+			for i, batch := range asffLines(t, buf.Bytes()) {
+				total += len(batch)
+				if len(batch) > ASFFBatchSize {
+					t.Errorf("batch %d has %d findings", i, len(batch))
+				}
+				seen := map[any]bool{}
+				for _, f := range batch {
+					seen[f["AwsAccountId"]] = true
+				}
+				if len(seen) > 1 {
+					t.Errorf("batch %d mixes accounts %v", i, seen)
+				}
+			}
+			if total != tt.results {
+				t.Errorf("findings %d, want %d (%d lines)", total, tt.results, lines)
 			}
 		})
 	}

@@ -84,6 +84,12 @@ func OpenJournal(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open journal: %w", err)
 	}
+	// A journal made by hand or by an older version may be readable by others; it names
+	// users and keys, so it is made private.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
 	syncDir(dir)
 	return &Journal{path: path, f: f}, nil
 }

@@ -8,12 +8,31 @@ import (
 // ErrNoRun means the journal holds no run to undo, or not the one asked for.
 var ErrNoRun = errors.New("no such run in the journal")
 
-// LatestFixRun returns the ID of the last fix run in the journal, or ErrNoRun.
+// LatestFixRun returns the ID of the last fix run in the journal that sent a change, else
+// of the last fix run, or ErrNoRun when there is none.
 func LatestFixRun(recs []Record) (string, error) {
+	// A re-run that found every key already handled changed nothing; undo is about the
+	// latest run that sent a change, so runs with an intent record come first.
+	tried := map[string]bool{}
+	for _, r := range recs {
+		if r.Type == RecordIntent {
+			tried[r.RunID] = true
+		}
+	}
+	latest := ""
 	for i := len(recs) - 1; i >= 0; i-- {
-		if recs[i].Type == RecordRun && recs[i].Command == "fix" {
+		if recs[i].Type != RecordRun || recs[i].Command != "fix" {
+			continue
+		}
+		if tried[recs[i].RunID] {
 			return recs[i].RunID, nil
 		}
+		if latest == "" {
+			latest = recs[i].RunID
+		}
+	}
+	if latest != "" {
+		return latest, nil
 	}
 	return "", fmt.Errorf("%w: the journal records no fix run", ErrNoRun)
 }

@@ -18,9 +18,14 @@ func remediation(r *finding.Result) *finding.Remediation {
 
 	if r.AccessKeyID != nil {
 		id := *r.AccessKeyID
+		next := "`keywarden fix` can deactivate it first, reversibly."
+		if r.KeyStatus != "Active" {
+			next = "It is already inactive; `keywarden fix --action delete` deletes it " +
+				"with a journal."
+		}
 		return &finding.Remediation{
-			Summary: fmt.Sprintf("Delete access key %s of %s%s; `keywarden fix` can "+
-				"deactivate it first, reversibly.", id, r.UserName, acct),
+			Summary: fmt.Sprintf("Delete access key %s of %s%s. %s", id, r.UserName, acct,
+				next),
 			Commands: []string{fmt.Sprintf(
 				"aws iam delete-access-key --user-name %s --access-key-id %s", user, id)},
 		}
