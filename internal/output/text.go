@@ -164,6 +164,9 @@ func (t *text) summary(w io.Writer, doc *Document) {
 		if s.Path != "" {
 			line += " " + s.Path
 		}
+		if s.Kind == "api" && s.Format != "" {
+			line += " (" + s.Format + " method)"
+		}
 		if s.AccountID != "" {
 			line += " (account " + s.AccountID + ")"
 		}
