@@ -28,7 +28,7 @@ type undoOptions struct {
 const undoUsage = `Usage: keywarden undo [--journal PATH] [--run ID] [--apply] [flags]
 
 Reactivates the access keys that a fix run deactivated, as recorded in the
-journal (default: the latest fix run). Without --apply, prints the plan and
+journal (default: the latest fix run that changed keys). Without --apply, prints the plan and
 changes nothing. Deleted keys cannot be restored; undo says so for each one.
 
 Exit codes: 0 every key restored or nothing to do; 1 some keys skipped or
@@ -45,7 +45,8 @@ func parseUndo(args []string, env *Env) (*undoOptions, error) {
 		fmt.Fprint(env.Stderr, undoUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&o.run, "run", "", "run `ID` to undo (default: the latest fix run)")
+	fs.StringVar(&o.run, "run", "", "run `ID` to undo (default: the latest fix run that "+
+		"changed keys)")
 	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or script")
 	fs.StringVar(&o.output, "output", "", "write the output to `FILE` atomically")
 	declareApplyFlags(fs, &o.apply)
