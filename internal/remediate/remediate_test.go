@@ -93,3 +93,26 @@ func TestUnresolvedAndUndoPlan(t *testing.T) {
 		t.Error("undo of an unknown run planned")
 	}
 }
+
+// TestLatestFixRun checks that undo defaults to the last run that sent a change, not a
+// later re-run that found every key already handled.
+func TestLatestFixRun(t *testing.T) {
+	recs := []Record{
+		{Type: RecordRun, RunID: "r1", Command: "fix"},
+		{Type: RecordIntent, RunID: "r1"},
+		{Type: RecordOutcome, RunID: "r1", Outcome: "done"},
+		{Type: RecordRun, RunID: "r2", Command: "fix"},
+		{Type: RecordOutcome, RunID: "r2", Outcome: "already"},
+		{Type: RecordRun, RunID: "u1", Command: "undo"},
+		{Type: RecordIntent, RunID: "u1"},
+	}
+	if got, err := LatestFixRun(recs); err != nil || got != "r1" {
+		t.Errorf("LatestFixRun = %q, %v; want r1", got, err)
+	}
+	if got, _ := LatestFixRun(recs[3:5]); got != "r2" {
+		t.Errorf("with no change anywhere, LatestFixRun = %q; want the last fix run r2", got)
+	}
+	if _, err := LatestFixRun(recs[5:]); err == nil {
+		t.Errorf("no fix run: no error")
+	}
+}
