@@ -23,6 +23,7 @@ type apiError struct {
 	Status  int
 }
 
+// Error returns "Code: Message".
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
 
 // errf returns an apiError with a formatted message.

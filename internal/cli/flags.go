@@ -23,6 +23,7 @@ type listFlag struct {
 	split  bool
 }
 
+// String returns the values joined by commas.
 func (l listFlag) String() string {
 	if l.values == nil {
 		return ""
@@ -30,6 +31,8 @@ func (l listFlag) String() string {
 	return strings.Join(*l.values, ",")
 }
 
+// Set adds s, or each comma-separated value of s when split is set; an empty list is an
+// error, so a blank --accounts never means "all accounts".
 func (l listFlag) Set(s string) error {
 	if !l.split {
 		*l.values = append(*l.values, s)
