@@ -19,8 +19,10 @@ const sarifFingerprint = "keywardenFinding/v1"
 // newSARIF writes a SARIF 2.1.0 log with one run.
 //
 // IAM users have no source file, so results are placed with logical locations: the account,
-// the user ARN under it, and the key (ID, or report slot) under the user. When the evidence
-// came from a credential report file, that file is the physical location.
+// the user ARN under it, and the key (ID, or report slot) under the user. Every result also
+// has a physical location, which code scanning services require: the credential report
+// file the evidence came from, or for live results a relative path naming the resource,
+// aws/ACCOUNT/iam/user/NAME.
 //
 // The statuses map to SARIF as follows: fail is an error; review a warning; muted keeps the
 // level of the verdict it had and carries an accepted external suppression; error becomes
@@ -144,12 +146,14 @@ func sarifResult(r *finding.Result, locs *sarifLocations) *sarif.Result {
 		WithPartialFingerprints(map[string]string{sarifFingerprint: findingUID(r)})
 	res.Kind, res.Level = sarifKindLevel(r)
 
-	loc := sarif.NewLocation().AddLogicalLocation(locs.add(r))
+	uri := resourcePath(r)
 	if p := r.Source.Path; p != "" && p != "-" {
-		loc.WithPhysicalLocation(sarif.NewPhysicalLocation().
-			WithArtifactLocation(sarif.NewSimpleArtifactLocation(artifactURI(p))))
+		uri = artifactURI(p)
 	}
-	res.AddLocation(loc)
+	res.AddLocation(sarif.NewLocation().
+		AddLogicalLocation(locs.add(r)).
+		WithPhysicalLocation(sarif.NewPhysicalLocation().
+			WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri))))
 
 	if s := r.Suppression; s != nil {
 		sup := sarif.NewSuppression().
@@ -205,6 +209,20 @@ func sarifEvidence(r *finding.Result) *sarif.PropertyBag {
 	}
 	if len(r.Notes) > 0 {
 		p.Add("notes", r.Notes)
+	}
+	return p
+}
+
+// resourcePath names a live result's resource as a relative path, aws/ACCOUNT/iam/user/NAME:
+// code scanning services such as GitHub's need a physical location on every result and
+// accept only relative paths.
+func resourcePath(r *finding.Result) string {
+	p := "aws/" + r.AccountID
+	switch {
+	case r.UserName == "<root_account>":
+		p += "/iam/root"
+	case r.UserName != "":
+		p += "/iam/user/" + r.UserName
 	}
 	return p
 }
