@@ -741,3 +741,35 @@ func TestFix_ScriptIsValidBash(t *testing.T) {
 		t.Errorf("the script plan made %d changes", n)
 	}
 }
+
+// TestUndo_CustomRole fixes a key in a member account reached through a role other than the
+// default, and undoes it through the same role.
+func TestUndo_CustomRole(t *testing.T) {
+	srv := emutest.StartJSON(t, `{"now": "2025-06-10T12:00:00Z",
+	 "accounts": [{"id": "111122223333"},
+	  {"id": "444455556666", "roles": ["Custom"],
+	   "report": {"generated": "2025-06-10T11:00:00Z"},
+	   "users": [{"name": "dana", "created": "2025-06-01T10:00:00Z",
+	    "password": {"created": "2025-06-01T10:00:00Z"},
+	    "access_keys": [{"id": "AKIAROLECUSTOM000001", "created": "2025-06-01T10:00:01Z"}]}]}]}`)
+	liveEnv(t, srv)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+
+	code, _, stderr := runFixCmd(t, "--accounts", "444455556666", "--role-name", "Custom",
+		"--apply", "--yes", "--journal", journal)
+	if code != ExitOK {
+		t.Fatalf("fix: exit %d; stderr:\n%s", code, stderr)
+	}
+	if got := srv.AccessKeys("444455556666", "dana")[0].Status; got != "Inactive" {
+		t.Fatalf("after fix: %s, want Inactive", got)
+	}
+
+	code, _, stderr = run(t, "", "undo", "--journal", journal, "--role-name", "Custom",
+		"--apply", "--yes")
+	if code != ExitOK {
+		t.Fatalf("undo: exit %d; stderr:\n%s", code, stderr)
+	}
+	if got := srv.AccessKeys("444455556666", "dana")[0].Status; got != "Active" {
+		t.Errorf("after undo: %s, want Active", got)
+	}
+}

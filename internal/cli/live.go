@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -103,15 +104,25 @@ func newSessions(ctx context.Context, o *scanOptions) (*awsscan.Sessions, error)
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("scan interrupted: %w", context.Canceled)
 		}
-		return nil, fmt.Errorf("%w: %v; configure credentials the AWS SDK can find "+
-			"(AWS_PROFILE, --profile, environment, SSO or an instance role)", ErrUnreachable,
-			err)
+		return nil, fmt.Errorf("%w: %v; %s", ErrUnreachable, err, identifyHint(err))
 	}
 	sc := &o.live.scope
 	return &awsscan.Sessions{
 		Base: cfg, Caller: caller, RoleName: sc.roleName, ExternalID: sc.externalID,
 		SessionName: sc.sessionName, ForceRole: sc.forceRole,
 	}, nil
+}
+
+// identifyHint suggests a fix for a failed first call: the endpoint, or the credentials.
+func identifyHint(err error) string {
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	if errors.As(err, &opErr) || errors.As(err, &dnsErr) {
+		return "the AWS endpoint could not be reached; check the network, the proxy and " +
+			"AWS_ENDPOINT_URL"
+	}
+	return "configure credentials the AWS SDK can find (AWS_PROFILE, --profile, " +
+		"environment, SSO or an instance role)"
 }
 
 // scanLive scans the account the SDK's credentials point to.
@@ -181,11 +192,13 @@ func assemble(o *scanOptions, scans []*accountScan) *output.Document {
 
 // accountScan is the outcome of scanning one account.
 type accountScan struct {
-	account output.Account
-	source  output.Source
-	summary finding.Summary
-	results []finding.Result
-	notes   []string
+	// partition is the caller's, which the accounts of one run share.
+	partition string
+	account   output.Account
+	source    output.Source
+	summary   finding.Summary
+	results   []finding.Result
+	notes     []string
 }
 
 // scanAccount scans one account with its own clients. Failures become an account with
@@ -195,8 +208,9 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 	start := time.Now()
 	counter := awsscan.NewCallCounter()
 	out := &accountScan{
-		account: output.Account{ID: accountID, ScanStatus: "scanned"},
-		summary: finding.Summarize(nil),
+		partition: sessions.Caller.Partition,
+		account:   output.Account{ID: accountID, ScanStatus: "scanned"},
+		summary:   finding.Summarize(nil),
 	}
 	defer func() {
 		out.account.DurationMS = time.Since(start).Milliseconds()
@@ -224,8 +238,9 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 		// The account's own time limit ran out, whatever call was waiting at the time.
 		out.fail(env, fmt.Errorf("scan timed out after %s (--account-timeout) while "+
 			"waiting on AWS: %w", o.live.scope.accountTimeout, err),
-			"raise --account-timeout, or look for heavy throttling or latency in this "+
-				"account")
+			"raise --account-timeout; if the credential report is slow to complete, "+
+				"lower --report-timeout or use --method api; else look for heavy throttling "+
+				"or latency in this account")
 		out.filter(keep)
 		return out
 	}
@@ -283,6 +298,7 @@ func (a *accountScan) fail(env *Env, err error, fix string) {
 		Severity:    finding.SeverityInfo,
 		Reason:      finding.ReasonAccountUnreachable,
 		AccountID:   a.account.ID,
+		Partition:   a.partition,
 		Message:     "account " + a.account.ID + " could not be scanned: " + err.Error(),
 		Remediation: &finding.Remediation{Summary: fix, Commands: []string{}},
 		Source:      finding.Source{Kind: "api"},

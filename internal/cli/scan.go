@@ -61,12 +61,14 @@ func declareScanFlags(fs *flag.FlagSet, o *scanOptions, statuses *[]string) {
 	fs.StringVar(&o.output, "output", "", "write the output to `FILE` atomically")
 	fs.StringVar(&o.failOn, "fail-on", "fail", "`status` that makes the exit code 1: fail "+
 		"or review")
-	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON object per line (ocsf, asff)")
+	fs.BoolVar(&o.ndjson, "ndjson", false, "one JSON value per line: a finding (ocsf) or a "+
+		"batch of findings (asff)")
 	fs.StringVar(&o.region, "region", "", "AWS `region` for the SDK and ASFF product ARNs")
 	fs.StringVar(&o.suppressionsFile, "suppressions", "", "mute accepted findings listed in "+
 		"the YAML `FILE` (each entry needs a reason and an expiry)")
-	fs.StringVar(&o.logLevel, "log-level", "", "log `level` on stderr: debug, info, warn or "+
-		"error (default warn, or KEYWARDEN_LOG_LEVEL)")
+	fs.StringVar(&o.logLevel, "log-level", "", "diagnostic log `level` on stderr: debug, "+
+		"info, warn or error (default warn, or KEYWARDEN_LOG_LEVEL); warnings about the "+
+		"input are always shown")
 	fs.Var(listFlag{values: statuses, split: true}, "status",
 		"keep only these `statuses` in the output, e.g. fail,review")
 	addLiveFlags(fs, &o.live)

@@ -28,8 +28,10 @@ type undoOptions struct {
 const undoUsage = `Usage: keywarden undo [--journal PATH] [--run ID] [--apply] [flags]
 
 Reactivates the access keys that a fix run deactivated, as recorded in the
-journal (default: the latest fix run that changed keys). Without --apply, prints the plan and
-changes nothing. Deleted keys cannot be restored; undo says so for each one.
+journal (default: the latest fix run that deactivated keys). Without --apply,
+prints the plan and changes nothing. Deleted keys cannot be restored; undo says
+so for each one. Keys in other accounts are reached with the same role flags as
+fix (--role-name, --external-id, ...); pass the ones the fix run used.
 
 Exit codes: 0 every key restored or nothing to do; 1 some keys skipped or
 failed (deleted keys included); 2 usage or input error.
@@ -46,7 +48,7 @@ func parseUndo(args []string, env *Env) (*undoOptions, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.run, "run", "", "run `ID` to undo (default: the latest fix run that "+
-		"changed keys)")
+		"deactivated keys)")
 	fs.StringVar(&o.format, "format", "text", "output `format`: text, json or script")
 	fs.StringVar(&o.output, "output", "", "write the output to `FILE` atomically")
 	declareApplyFlags(fs, &o.apply)
@@ -55,6 +57,13 @@ func parseUndo(args []string, env *Env) (*undoOptions, error) {
 	fs.IntVar(&o.scan.live.maxAttempts, "max-attempts", 10, "attempts per AWS call")
 	fs.DurationVar(&o.scan.live.maxBackoff, "max-backoff", 20*time.Second, "longest wait "+
 		"between attempts of one call")
+	sc := &o.scan.live.scope
+	fs.StringVar(&sc.roleName, "role-name", awsscan.DefaultRoleName, "`role` to assume in "+
+		"each account other than the caller's; use the fix run's")
+	fs.StringVar(&sc.externalID, "external-id", "", "external `ID` for AssumeRole")
+	fs.StringVar(&sc.sessionName, "role-session-name", "keywarden", "AssumeRole session `name`")
+	fs.BoolVar(&sc.forceRole, "force-role", false, "assume --role-name in the caller's own "+
+		"account too")
 	if err := parseFlags(fs, args, env.Stderr); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,8 @@ func keyPart(r *finding.Result) string {
 		return *r.AccessKeyID
 	case r.KeySlot != nil:
 		return fmt.Sprintf("slot-%d", *r.KeySlot)
+	case r.UserName == "":
+		return "account"
 	}
 	return "user"
 }

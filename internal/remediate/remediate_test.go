@@ -99,20 +99,30 @@ func TestUnresolvedAndUndoPlan(t *testing.T) {
 func TestLatestFixRun(t *testing.T) {
 	recs := []Record{
 		{Type: RecordRun, RunID: "r1", Command: "fix"},
-		{Type: RecordIntent, RunID: "r1"},
-		{Type: RecordOutcome, RunID: "r1", Outcome: "done"},
+		{Type: RecordIntent, RunID: "r1", AccessKeyID: "K1"},
+		{Type: RecordOutcome, RunID: "r1", AccessKeyID: "K1", Outcome: "done"},
+		{Type: RecordIntent, RunID: "r1", AccessKeyID: "K2"},
+		{Type: RecordOutcome, RunID: "r1", AccessKeyID: "K2", Outcome: "failed"},
+		// A re-run: K1 already done, K2 fails again. It changed nothing.
 		{Type: RecordRun, RunID: "r2", Command: "fix"},
-		{Type: RecordOutcome, RunID: "r2", Outcome: "already"},
+		{Type: RecordOutcome, RunID: "r2", AccessKeyID: "K1", Outcome: "already"},
+		{Type: RecordIntent, RunID: "r2", AccessKeyID: "K2"},
+		{Type: RecordOutcome, RunID: "r2", AccessKeyID: "K2", Outcome: "failed"},
 		{Type: RecordRun, RunID: "u1", Command: "undo"},
-		{Type: RecordIntent, RunID: "u1"},
+		{Type: RecordIntent, RunID: "u1", AccessKeyID: "K1"},
 	}
 	if got, err := LatestFixRun(recs); err != nil || got != "r1" {
-		t.Errorf("LatestFixRun = %q, %v; want r1", got, err)
+		t.Errorf("LatestFixRun = %q, %v; want r1, the run that deactivated K1", got, err)
 	}
-	if got, _ := LatestFixRun(recs[3:5]); got != "r2" {
+	crashed := append(recs[:9:9], Record{Type: RecordRun, RunID: "r3", Command: "fix"},
+		Record{Type: RecordIntent, RunID: "r3", AccessKeyID: "K2"})
+	if got, _ := LatestFixRun(crashed); got != "r3" {
+		t.Errorf("a run that crashed mid-change: LatestFixRun = %q; want r3", got)
+	}
+	if got, _ := LatestFixRun(recs[5:9]); got != "r2" {
 		t.Errorf("with no change anywhere, LatestFixRun = %q; want the last fix run r2", got)
 	}
-	if _, err := LatestFixRun(recs[5:]); err == nil {
+	if _, err := LatestFixRun(recs[9:]); err == nil {
 		t.Errorf("no fix run: no error")
 	}
 }

@@ -144,8 +144,8 @@ func WriteScript(w io.Writer, r *Report) error {
 		r.GeneratedAt.UTC().Format(time.RFC3339), oneLine(r.Source))
 	b.WriteString("# Review every block before running it. Each block must run with " +
 		"credentials for\n# the account named in its comment (for example AWS_PROFILE=...).\n")
-	b.WriteString("# Unlike 'keywarden fix --apply', this script does not re-verify that a " +
-		"key is\n# still unused right before changing it, and keeps no journal.\n")
+	fmt.Fprintf(&b, "# Unlike 'keywarden %s --apply', this script does not re-verify each "+
+		"key right\n# before changing it, and keeps no journal.\n", r.Command)
 	if r.Action == Delete {
 		b.WriteString("# WARNING: delete cannot be undone: a deleted access key cannot be " +
 			"restored.\n")

@@ -8,23 +8,36 @@ import (
 // ErrNoRun means the journal holds no run to undo, or not the one asked for.
 var ErrNoRun = errors.New("no such run in the journal")
 
-// LatestFixRun returns the ID of the last fix run in the journal that sent a change, else
-// of the last fix run, or ErrNoRun when there is none.
+// LatestFixRun returns the ID of the last fix run in the journal that changed a key, or may
+// have (an intent with no outcome, after a crash); else of the last fix run; or ErrNoRun
+// when there is none. A re-run that found every key handled, or whose changes all failed,
+// must not hide the run that changed them.
 func LatestFixRun(recs []Record) (string, error) {
-	// A re-run that found every key already handled changed nothing; undo is about the
-	// latest run that sent a change, so runs with an intent record come first.
-	tried := map[string]bool{}
+	type ref struct{ run, account, key string }
+	open := map[ref]bool{}
+	changed := map[string]bool{}
 	for _, r := range recs {
-		if r.Type == RecordIntent {
-			tried[r.RunID] = true
+		k := ref{r.RunID, r.AccountID, r.AccessKeyID}
+		switch {
+		case r.Type == RecordIntent:
+			open[k] = true
+		case r.Type == RecordOutcome:
+			delete(open, k)
+			if r.Outcome == string(StateDone) {
+				changed[r.RunID] = true
+			}
 		}
 	}
+	for k := range open {
+		changed[k.run] = true
+	}
+
 	latest := ""
 	for i := len(recs) - 1; i >= 0; i-- {
 		if recs[i].Type != RecordRun || recs[i].Command != "fix" {
 			continue
 		}
-		if tried[recs[i].RunID] {
+		if changed[recs[i].RunID] {
 			return recs[i].RunID, nil
 		}
 		if latest == "" {

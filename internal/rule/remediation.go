@@ -43,8 +43,8 @@ func remediation(r *finding.Result) *finding.Remediation {
 			fmt.Sprintf("KEY_ID=$(aws iam list-access-keys --user-name %s --query "+
 				`"AccessKeyMetadata[?starts_with(CreateDate, '%s')].AccessKeyId" `+
 				"--output text) && echo \"$KEY_ID\"", user, prefix),
-			fmt.Sprintf(`aws iam delete-access-key --user-name %s --access-key-id "$KEY_ID"`,
-				user),
+			fmt.Sprintf(`[ "$(echo $KEY_ID | wc -w)" -eq 1 ] && `+
+				`aws iam delete-access-key --user-name %s --access-key-id "$KEY_ID"`, user),
 		},
 	}
 }

@@ -161,7 +161,8 @@ func TestRemediation(t *testing.T) {
 		`KEY_ID=$(aws iam list-access-keys --user-name ops,admin --query ` +
 			`"AccessKeyMetadata[?starts_with(CreateDate, '2025-03-10T09:00:00')].AccessKeyId" ` +
 			`--output text) && echo "$KEY_ID"`,
-		`aws iam delete-access-key --user-name ops,admin --access-key-id "$KEY_ID"`,
+		`[ "$(echo $KEY_ID | wc -w)" -eq 1 ] && ` +
+			`aws iam delete-access-key --user-name ops,admin --access-key-id "$KEY_ID"`,
 	}
 	if strings.Join(r.Commands, "\n") != strings.Join(want, "\n") {
 		t.Errorf("commands = %q, want %q", r.Commands, want)

@@ -94,7 +94,7 @@ func ExpandPaths(args []string) (files, skipped []string, err error) {
 			case err != nil:
 				skipped = append(skipped, fmt.Sprintf("%s: skipped: %v", p, err))
 			case e.Name()[0] == '.':
-				skipped = append(skipped, p+": skipped: hidden file")
+				skipped = append(skipped, p+": skipped: hidden entry")
 			case st.IsDir():
 				skipped = append(skipped, p+": skipped: directories are not read recursively")
 			case st.Mode().IsRegular():
