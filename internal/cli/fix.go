@@ -292,7 +292,8 @@ func applyFix(ctx context.Context, o *fixOptions, env *Env, in *fixIn, plan *rem
 	}
 	defer j.Close()
 
-	run := remediate.Record{Command: "fix", Source: in.source}
+	run := remediate.Record{Command: "fix", Source: in.source,
+		RoleName: o.scan.live.scope.roleName}
 	_, err = journaledApply(ctx, env, j, clients, run, plan, rep)
 	return err
 }

@@ -764,8 +764,8 @@ func TestUndo_CustomRole(t *testing.T) {
 		t.Fatalf("after fix: %s, want Inactive", got)
 	}
 
-	code, _, stderr = run(t, "", "undo", "--journal", journal, "--role-name", "Custom",
-		"--apply", "--yes")
+	// The journal remembers the role, so undo needs no --role-name.
+	code, _, stderr = run(t, "", "undo", "--journal", journal, "--apply", "--yes")
 	if code != ExitOK {
 		t.Fatalf("undo: exit %d; stderr:\n%s", code, stderr)
 	}

@@ -21,6 +21,8 @@ type undoOptions struct {
 	format string
 	output string
 	apply  applyOptions
+	// roleSet is true when --role-name was given; else the fix run's role is used.
+	roleSet bool
 	// scan carries the AWS settings (profile, region, retries) that newSessions reads.
 	scan scanOptions
 }
@@ -30,8 +32,8 @@ const undoUsage = `Usage: keywarden undo [--journal PATH] [--run ID] [--apply] [
 Reactivates the access keys that a fix run deactivated, as recorded in the
 journal (default: the latest fix run that deactivated keys). Without --apply,
 prints the plan and changes nothing. Deleted keys cannot be restored; undo says
-so for each one. Keys in other accounts are reached with the same role flags as
-fix (--role-name, --external-id, ...); pass the ones the fix run used.
+so for each one. Keys in other accounts are reached through the role the fix
+run recorded in the journal, or --role-name; pass --external-id if fix used one.
 
 Exit codes: 0 every key restored or nothing to do; 1 some keys skipped or
 failed (deleted keys included); 2 usage or input error.
@@ -59,7 +61,7 @@ func parseUndo(args []string, env *Env) (*undoOptions, error) {
 		"between attempts of one call")
 	sc := &o.scan.live.scope
 	fs.StringVar(&sc.roleName, "role-name", awsscan.DefaultRoleName, "`role` to assume in "+
-		"each account other than the caller's; use the fix run's")
+		"each account other than the caller's (default: the one the fix run recorded)")
 	fs.StringVar(&sc.externalID, "external-id", "", "external `ID` for AssumeRole")
 	fs.StringVar(&sc.sessionName, "role-session-name", "keywarden", "AssumeRole session `name`")
 	fs.BoolVar(&sc.forceRole, "force-role", false, "assume --role-name in the caller's own "+
@@ -67,6 +69,7 @@ func parseUndo(args []string, env *Env) (*undoOptions, error) {
 	if err := parseFlags(fs, args, env.Stderr); err != nil {
 		return nil, err
 	}
+	fs.Visit(func(f *flag.Flag) { o.roleSet = o.roleSet || f.Name == "role-name" })
 
 	switch {
 	case o.format != "text" && o.format != "json" && o.format != "script":
@@ -153,6 +156,11 @@ func applyUndo(ctx context.Context, o *undoOptions, env *Env, path, runID string
 		return err
 	}
 
+	if !o.roleSet {
+		if role := fixRunRole(path, runID); role != "" {
+			o.scan.live.scope.roleName = role
+		}
+	}
 	sessions, err := newSessions(ctx, &o.scan)
 	if err != nil {
 		return err
@@ -174,6 +182,20 @@ func applyUndo(ctx context.Context, o *undoOptions, env *Env, path, runID string
 		*plan = *fresh
 	}
 	return err
+}
+
+// fixRunRole returns the role the fix run recorded, or "" when it recorded none.
+func fixRunRole(path, runID string) string {
+	recs, _, err := remediate.ReadJournal(path)
+	if err != nil {
+		return ""
+	}
+	for _, r := range recs {
+		if r.RunID == runID && r.Type == remediate.RecordRun {
+			return r.RoleName
+		}
+	}
+	return ""
 }
 
 // journaledApply reconciles the journal, records the run, applies the plan and records

@@ -36,11 +36,13 @@ type Record struct {
 	Time  time.Time `json:"time"`
 	Type  string    `json:"type"`
 
-	// Command ("fix" or "undo"), Version, Source and UndoOf describe a run record.
-	Command string `json:"command,omitempty"`
-	Version string `json:"version,omitempty"`
-	Source  string `json:"source,omitempty"`
-	UndoOf  string `json:"undo_of,omitempty"`
+	// Command ("fix" or "undo"), Version, Source, UndoOf and RoleName describe a run
+	// record. RoleName is the role the run assumed in accounts other than the caller's.
+	Command  string `json:"command,omitempty"`
+	Version  string `json:"version,omitempty"`
+	Source   string `json:"source,omitempty"`
+	UndoOf   string `json:"undo_of,omitempty"`
+	RoleName string `json:"role_name,omitempty"`
 
 	AccountID   string    `json:"account_id,omitempty"`
 	UserName    string    `json:"user_name,omitempty"`
