@@ -114,6 +114,8 @@ func (s *Scanner) scanReport(ctx context.Context, cr *credentialReport) (*Accoun
 		return nil, fmt.Errorf("parse credential report from the API: %w", err)
 	}
 	rep.GeneratedTime = cr.generated
+	o.Logger.Debug("credential report read", "rows", len(rep.Rows), "generated",
+		cr.generated)
 
 	res := &AccountResult{
 		AccountID: rep.AccountID, Partition: rep.Partition, Method: MethodReport,
@@ -147,6 +149,8 @@ func (s *Scanner) scanReport(ctx context.Context, cr *credentialReport) (*Accoun
 		}
 		works = append(works, w)
 	}
+
+	o.Logger.Debug("users listed", "live", len(live.users), "flagged", len(flagged))
 
 	// Sharpen the flagged users: key IDs, fresh last use.
 	if err := s.forEach(ctx, len(flagged), func(ctx context.Context, i int) error {

@@ -282,7 +282,7 @@ func applyFix(ctx context.Context, o *fixOptions, env *Env, in *fixIn, plan *rem
 		return err
 	}
 
-	clients, err := fixClients(ctx, o, in)
+	clients, err := fixClients(ctx, o, in, env)
 	if err != nil {
 		return err
 	}
@@ -300,11 +300,12 @@ func applyFix(ctx context.Context, o *fixOptions, env *Env, in *fixIn, plan *rem
 
 // fixClients returns the per-account IAM clients, from the live scan's sessions or, for
 // --from, from new ones.
-func fixClients(ctx context.Context, o *fixOptions, in *fixIn) (remediate.ClientFunc, error) {
+func fixClients(ctx context.Context, o *fixOptions, in *fixIn,
+	env *Env) (remediate.ClientFunc, error) {
 	if in.live != nil {
 		return accountClients(in.live.sessions), nil
 	}
-	sessions, err := newSessions(ctx, &o.scan)
+	sessions, err := newSessions(ctx, &o.scan, env)
 	if err != nil {
 		return nil, err
 	}

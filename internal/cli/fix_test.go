@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -376,7 +377,7 @@ func deleteKey(t *testing.T, srv *awsemu.Server, user, id string) {
 	t.Helper()
 	cfg, err := loadAWSConfig(context.Background(), &scanOptions{
 		live: liveOptions{maxAttempts: 1, maxBackoff: time.Second},
-	})
+	}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/keywarden/keywarden/internal/awsscan"
 	"github.com/keywarden/keywarden/internal/finding"
@@ -69,7 +71,8 @@ func (o *liveOptions) validate(offline bool) error {
 // loadAWSConfig loads the SDK's default configuration chain with keywarden's retryer.
 // Credentials, endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_IAM, endpoint_url) and the
 // region come from the SDK's standard sources only.
-func loadAWSConfig(ctx context.Context, o *scanOptions) (aws.Config, error) {
+func loadAWSConfig(ctx context.Context, o *scanOptions, log *slog.Logger) (aws.Config,
+	error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(awsscan.NewRetryer(awsscan.RetryOptions{
 			MaxAttempts: o.live.maxAttempts, MaxBackoff: o.live.maxBackoff,
@@ -89,13 +92,23 @@ func loadAWSConfig(ctx context.Context, o *scanOptions) (aws.Config, error) {
 		// IAM is global; us-east-1 signs its calls in the aws partition.
 		cfg.Region = "us-east-1"
 	}
+	if log.Enabled(ctx, slog.LevelDebug) {
+		// Retries show throttling at debug level. Requests and responses are never logged:
+		// they carry signatures and session tokens.
+		cfg.ClientLogMode = aws.LogRetries
+		cfg.Logger = logging.LoggerFunc(func(c logging.Classification, format string,
+			v ...any) {
+			log.Debug("aws sdk", "message", fmt.Sprintf(format, v...))
+		})
+	}
 	return cfg, nil
 }
 
 // newSessions loads the AWS configuration and identifies the caller, which every live
 // command needs first.
-func newSessions(ctx context.Context, o *scanOptions) (*awsscan.Sessions, error) {
-	cfg, err := loadAWSConfig(ctx, o)
+func newSessions(ctx context.Context, o *scanOptions, env *Env) (*awsscan.Sessions,
+	error) {
+	cfg, err := loadAWSConfig(ctx, o, env.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +156,7 @@ type liveRun struct {
 // runLive scans the accounts in scope (the caller's own by default) and returns the
 // document and the sessions, so that fix can act with the same credentials.
 func runLive(ctx context.Context, o *scanOptions, env *Env) (*liveRun, error) {
-	sessions, err := newSessions(ctx, o)
+	sessions, err := newSessions(ctx, o, env)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +246,10 @@ func scanAccount(ctx context.Context, o *scanOptions, env *Env, sessions *awssca
 			Logger: env.Logger.With("account", accountID), Progress: o.live.progress,
 		},
 	}
+	env.Logger.Debug("account scan started", "account", accountID)
 	res, err := scanner.Scan(ctx)
+	env.Logger.Debug("account scan finished", "account", accountID, "calls", counter.Total(),
+		"error", err)
 	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		// The account's own time limit ran out, whatever call was waiting at the time.
 		out.fail(env, fmt.Errorf("scan timed out after %s (--account-timeout) while "+

@@ -356,3 +356,27 @@ func TestLiveScan_Cancel(t *testing.T) {
 		t.Errorf("cancellation took %s", time.Since(start))
 	}
 }
+
+// TestLiveScan_NoSecretsInLogs runs a debug-level live scan with a throttled endpoint, so
+// retries and errors are logged, and checks that no credential reaches stderr or stdout.
+func TestLiveScan_NoSecretsInLogs(t *testing.T) {
+	sc := strings.Replace(verdictScenario, `"accounts"`, `"faults": [
+	  {"action": "GetCredentialReport", "error": "Throttling", "every": 2}],
+	 "accounts"`, 1)
+	srv := emutest.StartJSON(t, sc)
+	liveEnv(t, srv)
+	const secret, token = "SECRETMARKERdoNotLog0123456789", "TOKENMARKERdoNotLog0123456789"
+	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
+	t.Setenv("AWS_SESSION_TOKEN", token)
+
+	_, stdout, stderr := run(t, "", append([]string{"scan", "--format", "json",
+		"--log-level", "debug"}, fastFlags...)...)
+	if !strings.Contains(stderr, "level=DEBUG") {
+		t.Fatalf("no debug log on stderr:\n%s", stderr)
+	}
+	for _, s := range []string{secret, token} {
+		if strings.Contains(stderr, s) || strings.Contains(stdout, s) {
+			t.Errorf("a credential reached the output")
+		}
+	}
+}

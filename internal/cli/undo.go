@@ -161,7 +161,7 @@ func applyUndo(ctx context.Context, o *undoOptions, env *Env, path, runID string
 			o.scan.live.scope.roleName = role
 		}
 	}
-	sessions, err := newSessions(ctx, &o.scan)
+	sessions, err := newSessions(ctx, &o.scan, env)
 	if err != nil {
 		return err
 	}
