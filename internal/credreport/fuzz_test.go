@@ -46,6 +46,19 @@ func FuzzParseTime(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		// The parser's day cache must agree too, after any earlier timestamp.
+		var p parser
+		for _, prev := range []string{"2025-01-29T00:00:00Z", s[:min(len(s), 10)] +
+			"T00:00:00Z"} {
+			p.parseTime(prev)
+			got, err := p.parseTime(s)
+			want, werr := time.Parse(time.RFC3339, s)
+			if (err == nil) != (werr == nil) || err == nil && !got.Equal(want) {
+				t.Fatalf("after %q, parser gives %v, %v; time.Parse %v, %v", prev, got, err,
+					want, werr)
+			}
+		}
+
 		fast, ok := parseUTCFast(s)
 		if !ok {
 			return

@@ -172,6 +172,9 @@ func mapHeader(path string, header []string) (columns, error) {
 type parser struct {
 	path string
 	cols columns
+	// lastDate and lastDays cache the day of the last timestamp parsed.
+	lastDate string
+	lastDays int64
 }
 
 // row converts one CSV record. The record's strings are fresh per read, so keeping them in
@@ -251,6 +254,9 @@ func field(rec []string, i int, def string) string {
 func (p *parser) flag(rec []string, line, i int, name string, allowNS bool) (string, error) {
 	v := rec[i]
 	switch {
+	case v == "true" || v == "false":
+		// The lower-case spelling AWS writes; the cases below accept any other.
+		return v, nil
 	case strings.EqualFold(v, "true"):
 		return "true", nil
 	case strings.EqualFold(v, "false"):
@@ -268,7 +274,7 @@ func (p *parser) flag(rec []string, line, i int, name string, allowNS bool) (str
 
 // timestamp reads a field that must hold a time.
 func (p *parser) timestamp(rec []string, line, i int, name string) (time.Time, error) {
-	t, err := parseTime(rec[i])
+	t, err := p.parseTime(rec[i])
 	if err != nil {
 		return time.Time{}, &ParseError{Path: p.path, Line: line, Column: name, Err: fmt.Errorf(
 			"%w %q: expected RFC 3339 such as 2025-01-29T16:46:14Z", ErrTimestamp, rec[i])}
@@ -290,13 +296,46 @@ func (p *parser) optTime(rec []string, line, i int, name string) (Time, error) {
 	case strings.EqualFold(v, NotSupported):
 		return Time{Marker: NotSupported}, nil
 	}
-	t, err := parseTime(v)
+	t, err := p.parseTime(v)
 	if err != nil {
 		return Time{}, &ParseError{Path: p.path, Line: line, Column: name, Err: fmt.Errorf(
 			"%w %q: expected RFC 3339 such as 2025-01-29T16:46:14Z, or N/A, "+
 				"no_information or not_supported", ErrTimestamp, v)}
 	}
 	return Time{T: t}, nil
+}
+
+// parseTime is the package's parseTime with a one-entry cache of the date part: the
+// timestamps of one row, and of rows created together, often share their day.
+func (p *parser) parseTime(s string) (time.Time, error) {
+	if len(s) >= 20 && s[:10] == p.lastDate && (s[19] == 'Z' && len(s) == 20 ||
+		len(s) == 25 && s[19:] == "+00:00") {
+		if secs, ok := clock(s[10:19]); ok {
+			return time.Unix(p.lastDays*86400+secs, 0).UTC(), nil
+		}
+	}
+	if t, ok := parseUTCFast(s); ok {
+		// Only the UTC shapes are cached: their date part is the UTC day.
+		if t.Unix() >= 0 {
+			p.lastDate, p.lastDays = s[:10], t.Unix()/86400
+		}
+		return t, nil
+	}
+	return parseTime(s)
+}
+
+// clock parses "T15:04:05" into seconds since midnight.
+func clock(s string) (int64, bool) {
+	if len(s) != 9 || s[0] != 'T' || s[3] != ':' || s[6] != ':' {
+		return 0, false
+	}
+	h, ok1 := digits(s[1:3])
+	m, ok2 := digits(s[4:6])
+	sec, ok3 := digits(s[7:9])
+	if !ok1 || !ok2 || !ok3 || h > 23 || m > 59 || sec > 59 {
+		return 0, false
+	}
+	return int64(h*3600 + m*60 + sec), true
 }
 
 // parseTime accepts both styles AWS has used: ...+00:00 and ...Z, in UTC. The two exact
