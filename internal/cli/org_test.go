@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -221,6 +222,38 @@ func TestOrgScan_ProgressOnTerminal(t *testing.T) {
 	piped.Run()
 	if strings.Contains(errb.String(), "scanning") {
 		t.Errorf("progress written to a pipe:\n%s", errb.String())
+	}
+}
+
+// TestLiveScan_ProgressOnTerminal checks that a single-account scan shows the users it
+// checks through the API on a terminal.
+func TestLiveScan_ProgressOnTerminal(t *testing.T) {
+	bin := buildBinary(t)
+	sc := strings.Replace(verdictScenario, `"accounts"`, `"faults": [
+	  {"action": "ListAccessKeys", "latency_ms": 400}],
+	 "accounts"`, 1)
+	srv := emutest.StartJSON(t, sc)
+	liveEnv(t, srv)
+
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 24, Cols: 120}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "scan", "--format", "json")
+	cmd.Stderr = tty
+	cmd.Stdout = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	screen := readAll(ptmx)
+	cmd.Wait()
+	if !strings.Contains(screen, "users checked") {
+		t.Errorf("no user progress on the terminal:\n%q", screen)
 	}
 }
 
