@@ -45,6 +45,12 @@ func (a *Applier) Apply(ctx context.Context, p *Plan) error {
 	for i := range p.Items {
 		it := &p.Items[i]
 		if it.State != StatePlanned {
+			// The plan settled this key already (already inactive, no key ID, muted by
+			// the rules of the plan); the journal still says so, so every key of the run
+			// has its record.
+			if err := a.outcome(it, nil); err != nil {
+				return err
+			}
 			continue
 		}
 		if a.halted != "" {
