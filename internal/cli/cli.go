@@ -74,6 +74,7 @@ Exit codes:
   1  at least one result is fail (or review, with --fail-on review)
   2  usage error or unreadable input; no report is written
   3  one or more accounts could not be scanned (wins over 1)
+  130  interrupted (Ctrl-C); nothing is written
 
 Environment:
   KEYWARDEN_LOG_LEVEL  debug, info, warn or error (default warn); --log-level wins

@@ -41,11 +41,11 @@ const scanUsage = `Usage: keywarden scan [--report PATH]... [flags]
 
 With --report, evaluates IAM credential reports: CSV, the JSON printed by
 'aws iam get-credential-report', or either gzip-compressed. PATH may be a file,
-a directory (every file in it) or - for standard input. Without --report, scans
+a directory (every regular file in it) or - for standard input. Without --report, scans
 the AWS account that the SDK's default credentials point to.
 
 Exit codes: 0 nothing failing, 1 a fail (or review with --fail-on review),
-2 usage or input error, 3 accounts could not be scanned.
+2 usage or input error, 3 accounts could not be scanned, 130 interrupted.
 
 Flags:
 `
