@@ -243,10 +243,14 @@ func staleWarning(path string, generated *time.Time, now time.Time) string {
 	if generated == nil || now.Sub(*generated) <= reportMaxAge {
 		return ""
 	}
-	age := now.Sub(*generated).Round(time.Hour)
+	age := now.Sub(*generated)
+	ago := fmt.Sprintf("%d hours", int(age.Hours()))
+	if age >= 48*time.Hour {
+		ago = fmt.Sprintf("%d days", int(age.Hours()/24))
+	}
 	return fmt.Sprintf("%s: report generated %s (%s ago): users and keys created since are "+
 		"missing from it; generate a fresh one or scan the account live", path,
-		generated.UTC().Format(time.RFC3339), age)
+		generated.UTC().Format(time.RFC3339), ago)
 }
 
 // keeper returns the result filter for a run. The text format shows fail, review, error and
