@@ -273,3 +273,16 @@ func TestScan_Suppressions(t *testing.T) {
 		t.Errorf("entry without a reason: exit %d stderr %s", code, stderr)
 	}
 }
+
+// TestScan_TextShowsExplicitStatuses checks that text shows passes when --status asks.
+func TestScan_TextShowsExplicitStatuses(t *testing.T) {
+	_, stdout, _ := run(t, "", "scan", "--report", example)
+	if strings.Contains(stdout, "created-after-setup") {
+		t.Errorf("text shows passes by default:\n%s", stdout)
+	}
+	_, stdout, _ = run(t, "", "scan", "--report", example, "--status", "pass")
+	if !strings.Contains(stdout, "created-after-setup") || strings.Contains(stdout,
+		"created-at-setup-unused") {
+		t.Errorf("--status pass: text does not show exactly the passes:\n%s", stdout)
+	}
+}

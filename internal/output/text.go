@@ -29,12 +29,17 @@ type text struct{ color bool }
 
 // Format writes the fail, review, error and muted results, their fixes and a summary.
 func (t *text) Format(w io.Writer, doc *Document) error {
+	// By default the problems are shown; an explicit --status shows what it kept.
 	var shown []*finding.Result
 	for i := range doc.Results {
 		switch doc.Results[i].Status {
 		case finding.StatusFail, finding.StatusReview, finding.StatusError,
 			finding.StatusMuted:
 			shown = append(shown, &doc.Results[i])
+		default:
+			if len(doc.Filter) > 0 {
+				shown = append(shown, &doc.Results[i])
+			}
 		}
 	}
 
