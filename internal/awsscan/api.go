@@ -33,7 +33,7 @@ func (s *Scanner) scanAPI(ctx context.Context, notes []string) (*AccountResult, 
 	if err != nil {
 		return nil, err
 	}
-	describeAll(res.Results, s.opts().Rule.Window)
+	describeAll(res.Results, s.o.Rule.Window)
 	return res, nil
 }
 
@@ -93,6 +93,6 @@ func (s *Scanner) evaluateUser(ctx context.Context, iu types.User, account,
 		}
 	}
 
-	return rule.EvaluateAppend(nil, &u, rule.Options{Window: s.opts().Rule.Window,
+	return rule.EvaluateAppend(nil, &u, rule.Options{Window: s.o.Rule.Window,
 		DeferText: true}), nil
 }

@@ -60,12 +60,16 @@ type AccountResult struct {
 type Scanner struct {
 	IAM  IAMAPI
 	Opts Options
+
+	// o is Opts with defaults filled in, set once by Scan.
+	o Options
 }
 
 // Scan evaluates the account. It returns an error when the account could not be evaluated
 // at all; callers turn that into an account with status error, never a pass.
 func (s *Scanner) Scan(ctx context.Context) (*AccountResult, error) {
-	o := s.opts()
+	s.o = s.withDefaults()
+	o := s.o
 	if o.Method == MethodAPI {
 		return s.scanAPI(ctx, nil)
 	}
@@ -82,8 +86,8 @@ func (s *Scanner) Scan(ctx context.Context) (*AccountResult, error) {
 	return s.scanReport(ctx, rep)
 }
 
-// opts returns the options with defaults filled in.
-func (s *Scanner) opts() Options {
+// withDefaults returns the options with defaults filled in.
+func (s *Scanner) withDefaults() Options {
 	o := s.Opts
 	if o.Method == "" {
 		o.Method = MethodAuto
@@ -108,7 +112,7 @@ func (s *Scanner) opts() Options {
 
 // scanReport evaluates a downloaded report and sharpens it with live calls.
 func (s *Scanner) scanReport(ctx context.Context, cr *credentialReport) (*AccountResult, error) {
-	o := s.opts()
+	o := s.o
 	rep, err := credreport.Read("credential-report", bytes.NewReader(cr.content))
 	if err != nil {
 		return nil, fmt.Errorf("parse credential report from the API: %w", err)
@@ -140,7 +144,6 @@ func (s *Scanner) scanReport(ctx context.Context, cr *credentialReport) (*Accoun
 		}
 		w := &userWork{}
 		rule.FromRow(&w.user, rep, row)
-		w.user.Keys = append([]rule.Key(nil), w.user.Keys...)
 		w.user.Source = finding.Source{Kind: "credential-report+api", GeneratedAt: cr.generated}
 		w.results = rule.EvaluateAppend(nil, &w.user, rule.Options{Window: o.Rule.Window,
 			DeferText: true})

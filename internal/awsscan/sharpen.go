@@ -29,8 +29,8 @@ type userWork struct {
 func (s *Scanner) forEach(ctx context.Context, n int,
 	fn func(context.Context, int) error) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.opts().Parallel)
-	progress := s.opts().Progress
+	g.SetLimit(s.o.Parallel)
+	progress := s.o.Progress
 	var done atomic.Int64
 	for i := 0; i < n; i++ {
 		g.Go(func() error {
@@ -110,16 +110,13 @@ func (s *Scanner) sharpen(ctx context.Context, w *userWork, ro rule.Options) err
 	for i := range w.results {
 		r := &w.results[i]
 		markAmbiguous(r, m)
-		noteChange(r, old, generatedOf(u))
+		noteChange(r, old, u.Source.GeneratedAt)
 	}
 	if len(w.results) > 0 {
 		w.results[0].Notes = append(w.results[0].Notes, notes...)
 	}
 	return nil
 }
-
-// generatedOf returns the report time the user's evidence came from.
-func generatedOf(u rule.User) *time.Time { return u.Source.GeneratedAt }
 
 // noteChange explains a verdict that live data changed.
 func noteChange(r *finding.Result, old []finding.Result, generated *time.Time) {

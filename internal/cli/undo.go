@@ -156,10 +156,8 @@ func applyUndo(ctx context.Context, o *undoOptions, env *Env, path, runID string
 		return err
 	}
 
-	if !o.roleSet {
-		if role := fixRunRole(path, runID); role != "" {
-			o.scan.live.scope.roleName = role
-		}
+	if !o.roleSet && plan.RoleName != "" {
+		o.scan.live.scope.roleName = plan.RoleName
 	}
 	sessions, err := newSessions(ctx, &o.scan, env)
 	if err != nil {
@@ -182,20 +180,6 @@ func applyUndo(ctx context.Context, o *undoOptions, env *Env, path, runID string
 		*plan = *fresh
 	}
 	return err
-}
-
-// fixRunRole returns the role the fix run recorded, or "" when it recorded none.
-func fixRunRole(path, runID string) string {
-	recs, _, err := remediate.ReadJournal(path)
-	if err != nil {
-		return ""
-	}
-	for _, r := range recs {
-		if r.RunID == runID && r.Type == remediate.RecordRun {
-			return r.RoleName
-		}
-	}
-	return ""
 }
 
 // journaledApply reconciles the journal, records the run, applies the plan and records

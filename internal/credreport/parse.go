@@ -51,21 +51,6 @@ type columns struct {
 
 type keyIndexes struct{ active, rotated, used, region, service int }
 
-// Parse reads a raw credential report CSV from r. It does not detect gzip or JSON; use Read
-// for that.
-func Parse(path string, r io.Reader) (*Report, error) {
-	var rows []Row
-	rep, err := parseStream(path, r, func(row *Row) error {
-		rows = append(rows, *row)
-		return nil
-	}, &Report{Path: path, Format: "csv"})
-	if err != nil {
-		return nil, err
-	}
-	rep.Rows = rows
-	return rep, nil
-}
-
 // parseStream reads a raw credential report CSV into rep, calling fn for each row instead of
 // keeping it. The row is only valid during the call.
 func parseStream(path string, r io.Reader, fn func(*Row) error, rep *Report) (*Report, error) {

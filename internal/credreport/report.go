@@ -27,15 +27,6 @@ type Time struct {
 // Valid reports whether the field holds a time.
 func (t Time) Valid() bool { return t.Marker == "" && !t.T.IsZero() }
 
-// Ptr returns a pointer to the time, or nil when the field holds a marker.
-func (t Time) Ptr() *time.Time {
-	if !t.Valid() {
-		return nil
-	}
-	v := t.T
-	return &v
-}
-
 // String returns the time in RFC 3339, or the marker.
 func (t Time) String() string {
 	if t.Valid() {

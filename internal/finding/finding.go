@@ -57,17 +57,16 @@ type Reason string
 
 // The reasons the rule gives. Their meaning is documented in docs/rule.md.
 const (
-	ReasonRootAccount         Reason = "root-account"
-	ReasonNoConsolePassword   Reason = "no-console-password"
-	ReasonNoAccessKeys        Reason = "no-access-keys"
-	ReasonSetupUnused         Reason = "created-at-setup-unused"
-	ReasonSetupInUse          Reason = "created-at-setup-in-use"
-	ReasonCreatedAfterSetup   Reason = "created-after-setup"
-	ReasonUsageUnknown        Reason = "usage-unknown-before-tracking"
-	ReasonKeyCreationUnknown  Reason = "key-creation-time-unknown"
-	ReasonKeyAmbiguous        Reason = "key-id-ambiguous"
-	ReasonAccountUnreachable  Reason = "account-unreachable"
-	ReasonCredentialReportErr Reason = "credential-report-unavailable"
+	ReasonRootAccount        Reason = "root-account"
+	ReasonNoConsolePassword  Reason = "no-console-password"
+	ReasonNoAccessKeys       Reason = "no-access-keys"
+	ReasonSetupUnused        Reason = "created-at-setup-unused"
+	ReasonSetupInUse         Reason = "created-at-setup-in-use"
+	ReasonCreatedAfterSetup  Reason = "created-after-setup"
+	ReasonUsageUnknown       Reason = "usage-unknown-before-tracking"
+	ReasonKeyCreationUnknown Reason = "key-creation-time-unknown"
+	ReasonKeyAmbiguous       Reason = "key-id-ambiguous"
+	ReasonAccountUnreachable Reason = "account-unreachable"
 )
 
 // Result is one verdict with its evidence. Key-level fields are nil for user-level results.

@@ -88,6 +88,8 @@ type Plan struct {
 	Items  []Item `json:"items"`
 	// Notes mention results that were deliberately left out, such as review results.
 	Notes []string `json:"notes,omitempty"`
+	// RoleName is, for an undo plan, the role the fix run assumed in other accounts.
+	RoleName string `json:"-"`
 }
 
 // PlanOptions choose what NewPlan targets.

@@ -58,7 +58,8 @@ type keyRef struct{ account, id string }
 // skipped, since a deleted key cannot be restored. It returns ErrNoRun when the journal
 // has no fix run with that ID.
 func NewUndoPlan(recs []Record, runID string) (*Plan, error) {
-	if !isFixRun(recs, runID) {
+	run, ok := fixRun(recs, runID)
+	if !ok {
 		return nil, fmt.Errorf("%w: %q is not a fix run of this journal", ErrNoRun, runID)
 	}
 
@@ -79,7 +80,7 @@ func NewUndoPlan(recs []Record, runID string) (*Plan, error) {
 		last[k] = r
 	}
 
-	p := &Plan{Action: Reactivate, Items: []Item{}}
+	p := &Plan{Action: Reactivate, Items: []Item{}, RoleName: run.RoleName}
 	untouched := 0
 	for _, k := range order {
 		it, ok := undoItem(last[k])
@@ -123,11 +124,12 @@ func undoItem(r Record) (Item, bool) {
 	return it, true
 }
 
-func isFixRun(recs []Record, runID string) bool {
+// fixRun returns the run record of fix run runID, and false when the journal has none.
+func fixRun(recs []Record, runID string) (Record, bool) {
 	for _, r := range recs {
 		if r.RunID == runID && r.Type == RecordRun && r.Command == "fix" {
-			return true
+			return r, true
 		}
 	}
-	return false
+	return Record{}, false
 }
