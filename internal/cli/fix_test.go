@@ -648,6 +648,8 @@ func TestFix_FromRefused(t *testing.T) {
 		{"foreign tool", write("foreign.json", doc(0, "prowler", 1)), nil,
 			`not a keywarden JSON scan (tool.name is "prowler")`},
 		{"future schema", write("v2.json", doc(0, "keywarden", 2)), nil, "schema_version 2"},
+		{"dated in the future", write("future.json", doc(-48*time.Hour, "keywarden", 1)),
+			[]string{"--max-age", "1s"}, "in the future; check the file"},
 		{"not JSON", example, nil, "not a keywarden JSON scan"},
 		{"missing", filepath.Join(dir, "nope.json"), nil, "read --from"},
 	}

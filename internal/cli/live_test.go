@@ -380,3 +380,25 @@ func TestLiveScan_NoSecretsInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestLiveScan_Hints checks the message and fix of failures that are not the account's
+// fault: an endpoint that cannot be reached, and a temporary AWS failure.
+func TestLiveScan_Hints(t *testing.T) {
+	srv := emutest.StartJSON(t, strings.Replace(verdictScenario, `"accounts"`, `"faults": [
+	  {"action": "ListUsers", "error": "ServiceFailure"}],
+	 "accounts"`, 1))
+	liveEnv(t, srv)
+
+	code, doc, _ := liveScan(t, "--max-attempts", "1")
+	if code != ExitUnreachable || !strings.Contains(doc.Accounts[0].Fix,
+		"temporary failure; retry later, or raise --max-attempts") {
+		t.Errorf("ServiceFailure: exit %d fix %q", code, doc.Accounts[0].Fix)
+	}
+
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	code, _, stderr := liveScan(t, "--max-attempts", "1")
+	if code != ExitUnreachable || !strings.Contains(stderr,
+		"the AWS endpoint could not be reached") {
+		t.Errorf("endpoint down: exit %d stderr %s", code, stderr)
+	}
+}

@@ -280,3 +280,28 @@ func buildBinary(t testing.TB) string {
 	}
 	return bin
 }
+
+// TestOrgScan_AccountTimeout checks that an account slower than --account-timeout is an
+// error that names the limit, while the other accounts finish.
+func TestOrgScan_AccountTimeout(t *testing.T) {
+	sc := orgScenario(3, 2)
+	sc.Faults = []awsemu.Fault{{Action: "ListUsers", Account: orgAccountID(2),
+		LatencyMS: 3000}}
+	srv := emutest.Start(t, sc)
+	liveEnv(t, srv)
+
+	code, doc, stderr := liveScan(t, "--org", "--account-timeout", "1s")
+	if code != ExitUnreachable {
+		t.Fatalf("exit %d, want 3; stderr:\n%s", code, stderr)
+	}
+	for _, a := range doc.Accounts {
+		slow := a.ID == orgAccountID(2)
+		if (a.ScanStatus == "error") != slow {
+			t.Errorf("account %s: %s %s", a.ID, a.ScanStatus, a.Error)
+		}
+		if slow && (!strings.Contains(a.Error, "scan timed out after 1s (--account-timeout)") ||
+			!strings.Contains(a.Fix, "raise --account-timeout")) {
+			t.Errorf("slow account: error %q fix %q", a.Error, a.Fix)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,6 +202,7 @@ func TestScan_StaleReportWarning(t *testing.T) {
 
 	_, stdout, stderr := run(t, "", "scan", "--report", path, "--format", "csv")
 	if !strings.Contains(stderr, "report generated 2025-06-10T11:00:00Z") ||
+		!strings.Contains(stderr, " days ago)") ||
 		!strings.Contains(stderr, "users and keys created since are missing") {
 		t.Errorf("no stale warning on stderr:\n%s", stderr)
 	}
@@ -284,5 +286,79 @@ func TestScan_TextShowsExplicitStatuses(t *testing.T) {
 	if !strings.Contains(stdout, "created-after-setup") || strings.Contains(stdout,
 		"created-at-setup-unused") {
 		t.Errorf("--status pass: text does not show exactly the passes:\n%s", stdout)
+	}
+}
+
+// TestScan_UsageErrors checks the flag combinations and values scan refuses.
+func TestScan_UsageErrors(t *testing.T) {
+	comments := filepath.Join(t.TempDir(), "accounts.txt")
+	os.WriteFile(comments, []byte("# nothing but comments\n\n"), 0o644)
+
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"window zero", []string{"--report", example, "--window", "0s"},
+			"--window 0s: expected a positive duration"},
+		{"ndjson with json", []string{"--report", example, "--format", "json", "--ndjson"},
+			"--ndjson applies to --format ocsf and asff only"},
+		{"method with report", []string{"--report", example, "--method", "api"},
+			"cannot be combined with --report"},
+		{"stdin twice", []string{"--report", "-", "--report", "-"}, "can be read once"},
+		{"empty accounts", []string{"--accounts", ""}, "expected at least one value"},
+		{"accounts file without IDs", []string{"--accounts-file", comments},
+			"no account IDs in it"},
+		{"bad log level", []string{"--report", example, "--log-level", "loud"},
+			`--log-level "loud"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, "", append([]string{"scan"}, tc.args...)...)
+			if code != ExitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d stdout %q stderr %q, want 2 and %q", code, stdout, stderr,
+					tc.want)
+			}
+		})
+	}
+}
+
+// TestScan_InputWarnings checks the warnings about inputs: two reports of one account,
+// and directory entries that are passed over.
+func TestScan_InputWarnings(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), readExample(t), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.csv"), readExample(t), 0o644)
+	os.WriteFile(filepath.Join(dir, ".hidden.csv"), readExample(t), 0o644)
+	os.Mkdir(filepath.Join(dir, "old"), 0o755)
+
+	_, _, stderr := run(t, "", "scan", "--report", dir, "--format", "json")
+	for _, want := range []string{
+		"both cover account 111122223333",
+		filepath.Join(dir, ".hidden.csv") + ": skipped: hidden entry",
+		filepath.Join(dir, "old") + ": skipped: directories are not read recursively",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestScan_NoColor checks that colours are used on a terminal, and never with NO_COLOR.
+func TestScan_NoColor(t *testing.T) {
+	for _, noColor := range []string{"", "1"} {
+		var out bytes.Buffer
+		Run(context.Background(), []string{"scan", "--report", example}, &Env{
+			Stdout: &out, Stderr: io.Discard, StdoutTerminal: true,
+			Getenv: func(k string) string {
+				if k == "NO_COLOR" {
+					return noColor
+				}
+				return ""
+			},
+		})
+		if colored := strings.Contains(out.String(), "\x1b["); colored != (noColor == "") {
+			t.Errorf("NO_COLOR=%q: escape codes present = %v", noColor, colored)
+		}
 	}
 }

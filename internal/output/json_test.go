@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 
@@ -44,5 +45,15 @@ func TestJSON_SameAsWholeEncoding(t *testing.T) {
 				t.Errorf("got\n%q\nwant\n%q", got.String(), want.String())
 			}
 		})
+	}
+}
+
+// TestJSON_FieldsCovered checks that the streaming writer's head and tail, with the
+// results between them, cover every field of Document, so a new field cannot be dropped.
+func TestJSON_FieldsCovered(t *testing.T) {
+	doc := reflect.TypeOf(Document{}).NumField()
+	parts := reflect.TypeOf(jsonHead{}).NumField() + 1 + reflect.TypeOf(jsonTail{}).NumField()
+	if doc != parts {
+		t.Errorf("Document has %d fields, the JSON writer writes %d", doc, parts)
 	}
 }

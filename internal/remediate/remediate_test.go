@@ -2,6 +2,7 @@ package remediate
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +125,26 @@ func TestLatestFixRun(t *testing.T) {
 	}
 	if _, err := LatestFixRun(recs[9:]); err == nil {
 		t.Errorf("no fix run: no error")
+	}
+}
+
+// TestOpenJournal_Private checks that an existing journal readable by others is made
+// private when it is opened.
+func TestOpenJournal_Private(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.jsonl")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mode := info.Mode().Perm(); mode != 0o600 {
+		t.Errorf("journal mode %o, want 600", mode)
 	}
 }
